@@ -1,0 +1,64 @@
+/* User-namespace id maps: planning them from the user's subuid/subgid ranges (pure, testable)
+ * and writing them for a process, through newuidmap/newgidmap or, for the single-id map, directly.
+ *
+ * The plan is Podman's rootless default: container id 0 is the user's own id, container ids
+ * 1..N are the user's subordinate ranges in file order.
+ */
+#ifndef RCR_PKG_USERNS_H
+#define RCR_PKG_USERNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pkg/error.h"
+#include "pkg/idmap.h"
+
+/* newuidmap accepts at most 340 lines (the kernel's limit since 4.15); one is the user's own. */
+#define USERNS_MAP_MAX 340
+
+struct userns_map_entry {
+	uint32_t inner; /* id inside the namespace */
+	uint32_t outer; /* id outside (on the host) */
+	uint32_t count;
+};
+
+struct userns_map {
+	struct userns_map_entry v[USERNS_MAP_MAX];
+	size_t n;
+};
+
+/* Plan the default rootless map for own id and ranges (which may be empty: the single-id map).
+ * Ranges beyond USERNS_MAP_MAX-1 are dropped; ranges that contain own id are skipped. */
+void userns_map_plan(uid_t own, const struct idmap_ranges *ranges, struct userns_map *out);
+
+/* Number of ids the map covers. */
+uint64_t userns_map_size(const struct userns_map *map);
+
+/* True when the map is just "0 own 1" and needs no setuid helper. */
+bool userns_map_is_single(const struct userns_map *map);
+
+/* Write map as pid's uid map (is_gid false) or gid map. A single-id map is written to
+ * /proc/PID/{uid,gid}_map directly (with setgroups "deny" first for gids, as the kernel requires
+ * of an unprivileged writer); any other map runs helper (the newuidmap/newgidmap path) and the
+ * error carries its stderr. */
+int userns_map_write(pid_t pid, const struct userns_map *map, bool is_gid, const char *helper,
+		     struct rcr_error **err);
+
+/* What a function run by userns_run may report on failure (copied to the parent's error). */
+#define USERNS_MSG_MAX 1024
+
+/* Run fn(arg, msg) in a child process inside a new user namespace (plus the namespaces in
+ * extra_flags, e.g. CLONE_NEWNS), with uidmap/gidmap written by this (parent) process, so the
+ * child starts as root of the namespace. This is how work on layer contents runs with the
+ * container's mapping (DESIGN.md §4), and how probes try things. The parent writes the maps
+ * because mapping uid 0 needs CAP_SETFCAP in the parent namespace (Linux 5.12+), which the child
+ * loses when it unshares. fn returns 0, or non-zero after writing a message into msg (a buffer
+ * of USERNS_MSG_MAX). Returns 0 when fn succeeded; otherwise -1 with err holding fn's message,
+ * or why the namespace could not be made. */
+int userns_run(const struct userns_map *uidmap, const struct userns_map *gidmap,
+	       const char *newuidmap, const char *newgidmap, int extra_flags,
+	       int (*fn)(void *arg, char *msg), void *arg, struct rcr_error **err);
+
+#endif
