@@ -1,0 +1,44 @@
+/* What the CLI's subcommands share: global options and the command table's entry type.
+ *
+ * A subcommand parses its own flags, calls into the libraries and prints its result. It returns
+ * the process exit code (>= 0), or -1 with *err set, which cmd/main.c prints as "Error: ..." and
+ * turns into exit code 125. Subcommands never print errors themselves.
+ */
+#ifndef RCR_CMD_CMD_H
+#define RCR_CMD_CMD_H
+
+#include "pkg/error.h"
+
+/* Exit codes shared with Podman and Docker. */
+#define RCR_EXIT_ERROR	     125 /* rcr itself failed */
+#define RCR_EXIT_CANNOT_EXEC 126 /* the container command exists but cannot run */
+#define RCR_EXIT_NOT_FOUND   127 /* the container command was not found */
+
+struct cli_global {
+	const char *root;    /* --root (NULL: RCR_ROOT or XDG default) */
+	const char *runroot; /* --runroot (NULL: the runtime dir decision of pkg/paths) */
+	const char *argv0;   /* how rcr was invoked, to find rcr-monitor beside it */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+	const char *summary;
+};
+
+/* Dispatch argv[0] among cmds (a NULL-named entry ends the table). group names the parent
+ * command for messages ("system"). Prints the group's help for -h/--help or no argument. */
+int cli_dispatch(const char *group, const struct cli_command *cmds, struct cli_global *g, int argc,
+		 char **argv, struct rcr_error **err);
+
+/* Podman's error for an unknown flag or bad argument count, e.g.
+ * "unknown flag: --frob\nSee 'rcr info --help'". Returns -1 with err set. */
+int cli_usage_error(const char *cmd, const char *what, struct rcr_error **err);
+
+/* Subcommands. */
+int cmd_version(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_info(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_system(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_system_check(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+
+#endif

@@ -1,0 +1,44 @@
+# Shared setup for rcr's bats tests. They run the real binaries ($RCR_BIN) as the unprivileged test
+# user, each test with its own store and runtime dir so tests never see each other's state.
+# shellcheck shell=bash
+
+export RCR="${RCR_BIN:?RCR_BIN must point at the directory holding rcr and rcr-monitor}/rcr"
+
+rcr_test_setup() {
+	export RCR_ROOT="$BATS_TEST_TMPDIR/store"
+	# XDG_RUNTIME_DIR stays the user's real one; tests that need another set it themselves.
+}
+
+# An environment the machine cannot provide: a skip on a developer's machine, a failure in CI
+# (RCR_TEST_MUST_WORK=1), so CI can never go green by skipping.
+skip_env() {
+	if [ -n "${RCR_TEST_MUST_WORK:-}" ]; then
+		echo "environment lacks what this test needs (RCR_TEST_MUST_WORK is set): $*" >&2
+		return 1
+	fi
+	skip "$*"
+}
+
+# Run a command as one of the second test users (rcrnosub, rcrsmall), through the narrow sudo rule
+# that tests/setup/setup.sh installs; XDG_RUNTIME_DIR is that user's own.
+as_user() {
+	local user=$1
+	shift
+	if ! sudo -n -u "$user" true 2>/dev/null; then
+		skip_env "cannot act as test user '$user' (sudo rule from tests/setup/setup.sh missing)"
+		return 1
+	fi
+	local uid
+	uid=$(id -u "$user")
+	sudo -n -u "$user" env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" \
+		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin XDG_RUNTIME_DIR="/run/user/$uid" \
+		RCR_ROOT="/tmp/rcr-test-$user-$$/store" "$@"
+}
+
+# The line of `rcr system check` output for one check, with its fix line when there is one.
+# $output is the last `run`'s, set by bats.
+# shellcheck disable=SC2154
+check_line() {
+	local name=$1
+	printf '%s\n' "$output" | awk -v n="] $name:" 'index($0, n) { print; getline; if ($0 ~ /^ +fix:/) print; exit }'
+}
