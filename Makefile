@@ -48,7 +48,7 @@ FUZZ_SECONDS ?= 60
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
-MON_OBJS := $(call obj,$(MON_LIB_SRCS) cmd/monitor_main.c)
+MON_LIB_OBJS := $(call obj,$(MON_LIB_SRCS))
 CMD_OBJS := $(call obj,$(CMD_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 # Each fuzz target's seed corpus also runs as a unit test (test_fuzz_NAME) through replay.c.
@@ -68,8 +68,13 @@ $(BUILD)/librcr.a: $(LIB_OBJS)
 $(BUILD)/rcr: $(CMD_OBJS) $(BUILD)/librcr.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/librcr.a $(ALL_LIBS)
 
-$(BUILD)/rcr-monitor: $(MON_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $(MON_OBJS) $(MON_LIBS)
+# Through an archive, so only the objects the monitor really calls are linked in.
+$(BUILD)/librcr-monitor.a: $(MON_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/rcr-monitor: $(BUILD)/cmd/monitor_main.o $(BUILD)/librcr-monitor.a
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/cmd/monitor_main.o $(BUILD)/librcr-monitor.a $(MON_LIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/librcr.a tests/unit/tap.h
 	@mkdir -p $(dir $@)
@@ -123,4 +128,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(MON_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BUILD)/cmd/monitor_main.d
