@@ -93,7 +93,7 @@ unit: all $(UNIT_BINS) $(FUZZ_REPLAYS)
 # every unit and integration test under one prove, and stops the registries.
 check:
 	@if [ "$$(id -u)" -eq 0 ]; then tests/setup/setup.sh install; fi
-	$(MAKE) unit
+	$(MAKE) --no-print-directory unit
 	tests/run.sh $(BUILD)
 
 # libFuzzer on every target for FUZZ_SECONDS each, starting from (and adding to a copy of) the
@@ -109,7 +109,7 @@ fuzz:
 	done
 
 asan:
-	$(MAKE) BUILD=build-asan SAN=1 check
+	$(MAKE) --no-print-directory BUILD=build-asan SAN=1 check
 
 lint: all
 	scripts/lint.sh
