@@ -306,8 +306,8 @@ static void judge_cgroups(const struct rt_host_facts *f, struct rt_checks *c)
 		    : "boot the host with cgroup v2 (kernel option "
 		      "systemd.unified_cgroup_hierarchy=1) and a systemd user session with "
 		      "Delegate=yes",
-	    "cgroups %s: resource limits (--memory, --cpus, --pids-limit) are unavailable: %s",
-	    rt_cgroup_mode_name(g->mode), g->why_not ? g->why_not : "not delegated");
+	    "resource limits (--memory, --cpus, --pids-limit) are unavailable: %s",
+	    g->why_not ? g->why_not : "the cgroup is not delegated");
 }
 
 void rt_prereq_judge(const struct rt_host_facts *f, struct rt_checks *out)

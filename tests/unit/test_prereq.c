@@ -204,7 +204,8 @@ static void test_network_cgroups_seccomp(void)
 	expect(&f, "cgroups", RT_CHECK_WARN, "--memory, --cpus, --pids-limit",
 	       "loginctl enable-linger");
 	f.cgroup.mode = RT_CGROUP_HYBRID;
-	expect(&f, "cgroups", RT_CHECK_WARN, "cgroups hybrid",
+	f.cgroup.why_not = (char *)"the host uses hybrid cgroups: memory, cpu and pids ...";
+	expect(&f, "cgroups", RT_CHECK_WARN, "unavailable: the host uses hybrid cgroups",
 	       "systemd.unified_cgroup_hierarchy=1");
 	good_facts(&f);
 	f.seccomp_ok = false;
