@@ -39,6 +39,8 @@ int cli_usage_error(const char *cmd, const char *what, struct rcr_error **err);
 int cmd_version(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_info(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_system(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_login(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_logout(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_system_check(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 
 #endif

@@ -14,6 +14,8 @@
 
 static const struct cli_command top_commands[] = {
 	{"info", cmd_info, "Display rcr system information"},
+	{"login", cmd_login, "Log in to a container registry"},
+	{"logout", cmd_logout, "Log out of a container registry"},
 	{"system", cmd_system, "Manage rcr: check the host for rootless prerequisites"},
 	{"version", cmd_version, "Display the rcr version information"},
 	{NULL, NULL, NULL},

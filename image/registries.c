@@ -582,3 +582,25 @@ fail:
 	rcr_error_set(err, EINVAL, "registries.conf: cannot map '%s' to a registry location", repo);
 	return -1;
 }
+
+char *reg_cert_dir(const char *config_home, const char *host)
+{
+	char *p = NULL;
+
+	if (config_home != NULL &&
+	    asprintf(&p, "%s/containers/certs.d/%s", config_home, host) >= 0 && fs_exists(p))
+		return p;
+	free(p);
+	p = NULL;
+	if (asprintf(&p, "/etc/containers/certs.d/%s", host) >= 0 && fs_exists(p))
+		return p;
+	free(p);
+	return NULL;
+}
+
+bool reg_conf_host_insecure(const struct reg_conf *c, const char *host)
+{
+	const struct reg_entry *e = reg_conf_find(c, host);
+
+	return e != NULL && e->insecure;
+}

@@ -74,4 +74,11 @@ int reg_conf_endpoints(const struct reg_conf *c, const struct img_ref *ref,
 		       struct reg_endpoint **out, size_t *n, struct rcr_error **err);
 void reg_endpoints_free(struct reg_endpoint *v, size_t n);
 
+/* The certs.d directory for host (containers-certs.d(5)): config_home/containers/certs.d/HOST
+ * when it exists, else /etc/containers/certs.d/HOST when it exists, else NULL. Owned. */
+char *reg_cert_dir(const char *config_home, const char *host);
+
+/* Whether host is insecure (plain http allowed, TLS unverified) per registries.conf. */
+bool reg_conf_host_insecure(const struct reg_conf *c, const char *host);
+
 #endif

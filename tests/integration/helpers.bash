@@ -6,7 +6,32 @@ export RCR="${RCR_BIN:?RCR_BIN must point at the directory holding rcr and rcr-m
 
 rcr_test_setup() {
 	export RCR_ROOT="$BATS_TEST_TMPDIR/store"
-	# XDG_RUNTIME_DIR stays the user's real one; tests that need another set it themselves.
+	# A private runtime dir (auth.json lives there) and config home per test.
+	mkdir -m 0700 -p "$BATS_TEST_TMPDIR/run"
+	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
+	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
+}
+
+# registries.conf for the local test registries: the plain-http ones are insecure, the TLS one
+# is verified (with the CA in certs.d when certs is given).
+use_test_registries() {
+	mkdir -p "$XDG_CONFIG_HOME/containers"
+	cat >"$XDG_CONFIG_HOME/containers/registries.conf" <<-CONF
+		unqualified-search-registries = ["$RCR_TEST_REG_PLAIN"]
+		[[registry]]
+		location = "$RCR_TEST_REG_PLAIN"
+		insecure = true
+		[[registry]]
+		location = "$RCR_TEST_REG_BASIC"
+		insecure = true
+		[[registry]]
+		location = "$RCR_TEST_REG_TOKEN"
+		insecure = true
+	CONF
+	if [ "${1:-}" = certs ]; then
+		mkdir -p "$XDG_CONFIG_HOME/containers/certs.d/$RCR_TEST_REG_TLS"
+		cp "$RCR_TEST_CA" "$XDG_CONFIG_HOME/containers/certs.d/$RCR_TEST_REG_TLS/ca.crt"
+	fi
 }
 
 # An environment the machine cannot provide: a skip on a developer's machine, a failure in CI
