@@ -90,6 +90,25 @@ void rcr_error_wrap(struct rcr_error **err, const char *fmt, ...)
 	free(ctx);
 }
 
+void rcr_error_join(struct rcr_error **err, struct rcr_error *more)
+{
+	char *msg = NULL;
+
+	if (err == NULL || more == NULL) {
+		rcr_error_free(more);
+		return;
+	}
+	if (*err == NULL) {
+		*err = more;
+		return;
+	}
+	if (*err != &oom_error && asprintf(&msg, "%s; %s", (*err)->msg, more->msg) >= 0) {
+		free((*err)->msg);
+		(*err)->msg = msg;
+	}
+	rcr_error_free(more);
+}
+
 void rcr_error_free(struct rcr_error *e)
 {
 	if (e == NULL || e == &oom_error)

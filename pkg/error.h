@@ -28,6 +28,10 @@ __attribute__((format(printf, 3, 4))) void rcr_error_set_errno(struct rcr_error 
 __attribute__((format(printf, 2, 3))) void rcr_error_wrap(struct rcr_error **err, const char *fmt,
 							  ...);
 
+/* Append more's message to *err as "first; second" (or move more into an empty *err), taking
+ * ownership of more: for an operation that tried several things and must report each reason. */
+void rcr_error_join(struct rcr_error **err, struct rcr_error *more);
+
 /* Free an error and its message; NULL is fine. */
 void rcr_error_free(struct rcr_error *e);
 

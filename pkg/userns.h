@@ -46,6 +46,20 @@ bool userns_map_is_single(const struct userns_map *map);
 int userns_map_write(pid_t pid, const struct userns_map *map, bool is_gid, const char *helper,
 		     struct rcr_error **err);
 
+/* The mapping this user's containers and layer work get (DESIGN.md §4): the user's own ids as
+ * 0 and the ranges of subuid/subgid files (NULL: /etc/subuid, /etc/subgid) as 1..N, with the
+ * newuidmap/newgidmap found in PATH. Without ranges, or without usable helpers, the single-id
+ * map, and *fallback_why (owned) says why (the caller warns). Never fails but for memory. */
+struct userns_user_maps {
+	struct userns_map uid, gid;
+	char *newuidmap; /* owned, NULL when not needed */
+	char *newgidmap;
+	char *fallback_why;
+};
+int userns_user_maps(const char *subuid, const char *subgid, struct userns_user_maps *out,
+		     struct rcr_error **err);
+void userns_user_maps_release(struct userns_user_maps *m);
+
 /* What a function run by userns_run may report on failure (copied to the parent's error). */
 #define USERNS_MSG_MAX 1024
 

@@ -92,8 +92,28 @@ static void test_long_message(void)
 	is_int(err && err->msg ? strlen(err->msg) : 0, 100000, "long messages are kept whole");
 }
 
+static void test_join(void)
+{
+	struct rcr_error *err = NULL;
+	struct rcr_error *a = NULL;
+	struct rcr_error *b = NULL;
+
+	rcr_error_set(&a, EIO, "trying x: refused");
+	rcr_error_set(&b, ENOENT, "trying y: not found");
+	rcr_error_join(&err, a);
+	is_str(err ? err->msg : NULL, "trying x: refused", "join into nothing moves the error");
+	rcr_error_join(&err, b);
+	is_str(err ? err->msg : NULL, "trying x: refused; trying y: not found",
+	       "join appends with '; '");
+	is_int(err ? err->code : 0, EIO, "the first error's code is kept");
+	rcr_error_join(&err, NULL);
+	is_str(err ? err->msg : NULL, "trying x: refused; trying y: not found", "joining NULL");
+	rcr_error_free(err);
+}
+
 int main(void)
 {
+	test_join();
 	test_set();
 	test_first_wins();
 	test_null_err();
