@@ -1,0 +1,51 @@
+# Shared by the benchmarks: run as root; they measure as the unprivileged test user, with rcr and
+# rootless Podman side by side in the same run. Sourced, not run.
+# shellcheck shell=bash
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+user=rcrtest
+
+# Test environment (users, images, registries) and Podman 4 set up as ENVIRONMENT.md says:
+# runc (crun refuses hybrid cgroups), the overlay driver, the local registry insecure.
+bench_setup() {
+	"$top/tests/setup/setup.sh" all
+	if ! command -v podman >/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc conmon >/dev/null
+	fi
+	make -C "$top" -s all
+	install -d -m 0755 /var/tmp/rcr-bench
+	install -m 0755 "$top/build/rcr" "$top/build/rcr-monitor" /var/tmp/rcr-bench/
+	local home
+	home=$(getent passwd "$user" | cut -d: -f6)
+	install -d -o "$user" -g "$user" "$home/.config/containers"
+	printf '[engine]\nruntime = "runc"\n' >"$home/.config/containers/containers.conf"
+	printf '[storage]\ndriver = "overlay"\n' >"$home/.config/containers/storage.conf"
+	printf 'unqualified-search-registries = ["127.0.0.1:5000"]\n[[registry]]\nlocation = "127.0.0.1:5000"\ninsecure = true\n' \
+		>"$home/.config/containers/registries.conf"
+	chown -R "$user:" "$home/.config/containers"
+}
+
+# as_user CMD...: run as the test user with a login-like environment.
+as_user() {
+	local uid home
+	uid=$(id -u "$user")
+	home=$(getent passwd "$user" | cut -d: -f6)
+	runuser -u "$user" -- env -i HOME="$home" USER="$user" PATH=/var/tmp/rcr-bench:/usr/bin:/bin \
+		XDG_RUNTIME_DIR="/run/user/$uid" "$@"
+}
+
+# ms CMD...: wall time of one run in milliseconds (output discarded; failure aborts).
+ms() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1 || {
+		echo "bench: failed: $*" >&2
+		exit 1
+	}
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+median() {
+	sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'
+}
