@@ -1,0 +1,154 @@
+/* The store (DESIGN.md §5): SQLite metadata in ROOT/rcr.db (WAL) and content directories.
+ *
+ *   ROOT/rcr.db                       images, image names and digests, layers (and later
+ *                                     containers and volumes)
+ *   ROOT/layers/<chain hex>/diff      a layer's unpacked content, owned by mapped ids
+ *   ROOT/images/<id hex>/{manifest,config}
+ *   ROOT/tmp/                         staging and downloads, on the same filesystem
+ *   ROOT/store.lock                   the commit lock (flock)
+ *
+ * Crash safety: content is made under tmp/ and renamed into place, then its row commits; rows
+ * are deleted before their content, which is renamed into tmp/ and removed from there. Every
+ * tmp/ entry is held by an flock while in use; store_open removes entries nobody holds (the
+ * debris of a killed call), and content directories without a row. Committing and deleting hold
+ * the commit lock, so a layer is never removed while another call is about to reference it, and
+ * is stored once when two pulls of the same image race.
+ *
+ * Files owned by mapped ids are removed in a user namespace with the user's maps
+ * (pkg/userns.h), so no root is ever needed.
+ */
+#ifndef RCR_STORAGE_STORE_H
+#define RCR_STORAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pkg/error.h"
+#include "pkg/userns.h"
+
+struct store;
+struct store_staging;
+struct store_lock;
+
+/* Open (creating) the store at root; maps are borrowed and must outlive the store. Cleans
+ * debris left by killed calls. */
+int store_open(const char *root, const struct userns_user_maps *maps, struct store **out,
+	       struct rcr_error **err);
+void store_close(struct store *st);
+
+const char *store_root(const struct store *st);
+const char *store_tmp_dir(const struct store *st);
+
+/* The commit lock: exclusive, blocking. Held around committing layers and an image, and taken
+ * by store_image_delete and store_layers_prune. */
+int store_commit_lock(struct store *st, struct store_lock **out, struct rcr_error **err);
+void store_lock_release(struct store_lock *lk);
+
+/* A private, locked temporary entry under tmp/ (a file or directory is made at its path by the
+ * caller). Released (its content removed, in the user namespace if needed) by
+ * store_tmp_release. */
+int store_tmp_new(struct store *st, const char *prefix, struct store_staging **out,
+		  struct rcr_error **err);
+void store_tmp_release(struct store_staging *s);
+
+/* ---- layers ------------------------------------------------------------------------------ */
+
+struct store_layer {
+	char chain_id[72];
+	char diff_id[72];
+	char parent[72]; /* "" for a bottom layer */
+	char compressed_digest[72];
+	long long compressed_size;
+	long long size;
+};
+
+bool store_layer_exists(struct store *st, const char *chain_id);
+/* 1 and *out when found, 0 when not, -1 on error. */
+int store_layer_get(struct store *st, const char *chain_id, struct store_layer *out,
+		    struct rcr_error **err);
+/* ROOT/layers/<hex>/diff (allocated). */
+char *store_layer_diff_path(const struct store *st, const char *chain_id);
+
+/* Staging for a new layer: an empty directory store_staging_path(s) to unpack into. */
+int store_layer_stage(struct store *st, struct store_staging **out, struct rcr_error **err);
+const char *store_staging_path(const struct store_staging *s);
+/* Drop staging and its content. */
+void store_layer_abort(struct store_staging *s);
+/* Move staging into place as layer l and record it; the caller holds the commit lock. When the
+ * layer already exists (another call committed it), the staging is dropped and 0 returned.
+ * The staging is consumed either way. */
+int store_layer_commit(struct store *st, struct store_staging *s, const struct store_layer *l,
+		       struct rcr_error **err);
+
+/* ---- images ------------------------------------------------------------------------------ */
+
+struct store_image {
+	const char *id;		     /* "sha256:<config digest hex>" */
+	const char *manifest_digest; /* of the image manifest, or NULL (an import has none) */
+	const char *manifest;	     /* may be NULL */
+	size_t manifest_len;
+	const char *config;
+	size_t config_len;
+	const char *const *layers; /* chain ids, bottom first; each must exist */
+	size_t n_layers;
+	const char *created; /* RFC 3339 or NULL */
+};
+
+/* What a listing or lookup returns; all owned. */
+struct store_image_info {
+	char *id;
+	char **names; /* "domain/path:tag", newest first */
+	size_t n_names;
+	char **digests; /* "domain/path@sha256:..." */
+	size_t n_digests;
+	char *manifest_digest; /* or NULL */
+	char *created;	       /* or NULL */
+	long long added;       /* unix seconds when first stored */
+	long long size;	       /* sum of the layers' unpacked sizes */
+	char **layers;	       /* chain ids, bottom first */
+	size_t n_layers;
+};
+
+/* Record an image whose layers are committed; the caller holds the commit lock. An image with
+ * the same id already stored is kept (ids are content addresses). */
+int store_image_put(struct store *st, const struct store_image *img, struct rcr_error **err);
+/* Give name ("domain/path:tag") to image id, taking it from any image that had it. */
+int store_image_add_name(struct store *st, const char *id, const char *name,
+			 struct rcr_error **err);
+/* 1 when removed, 0 when no image had it. */
+int store_image_remove_name(struct store *st, const char *id, const char *name,
+			    struct rcr_error **err);
+int store_image_add_digest(struct store *st, const char *id, const char *repo_digest,
+			   struct rcr_error **err);
+
+/* Every image, newest first. */
+int store_image_list(struct store *st, struct store_image_info **out, size_t *n,
+		     struct rcr_error **err);
+void store_image_info_free(struct store_image_info *v, size_t n);
+void store_image_info_release(struct store_image_info *i);
+
+/* Exact lookups: by full id ("sha256:hex" or hex), by a unique id prefix of at least 3 hex
+ * digits, by a full name or by a repo digest. 1 found, 0 not found, -1 on error (an ambiguous
+ * prefix is an error). */
+int store_image_get(struct store *st, const char *key, struct store_image_info *out,
+		    struct rcr_error **err);
+
+/* The stored manifest or config bytes (allocated, NUL-terminated). */
+int store_image_read(struct store *st, const char *id, const char *what, char **data, size_t *len,
+		     struct rcr_error **err);
+
+/* Remove the image (rows, then its files), then every layer no image uses any more. */
+int store_image_delete(struct store *st, const char *id, struct rcr_error **err);
+
+/* Remove every layer no image uses (left by a call killed between committing its layers and its
+ * image); *removed gets how many. */
+int store_layers_prune(struct store *st, size_t *removed, struct rcr_error **err);
+
+/* ---- checking ------------------------------------------------------------------------------ */
+
+/* Problems found (each a line appended to *report, allocated): rows whose content is missing,
+ * content without rows, tmp/ debris. With repair, fix what can be fixed. Returns the number of
+ * problems left, or -1. */
+int store_check(struct store *st, bool repair, char **report, struct rcr_error **err);
+
+#endif
