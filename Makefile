@@ -27,7 +27,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 endif
 
 # rcr links everything; the monitor only what DESIGN.md §2 allows it, so it stays small.
-ALL_PKGS := libcurl jansson libzstd libarchive libseccomp sqlite3 libcrypto
+ALL_PKGS := libcurl jansson libzstd libarchive libseccomp sqlite3 libcrypto zlib
 MON_PKGS := jansson libseccomp
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
 ALL_LIBS := $(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
