@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/format.h"
 #include "pkg/yaml.h"
 #include "pkg/cleanup.h"
 #include "pkg/json.h"
@@ -130,7 +131,8 @@ int cmd_info(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 			format = optarg;
 			break;
 		case 'h':
-			printf("Usage: rcr info [--format json]\n\nDisplay what rcr sees on this "
+			printf("Usage: rcr info [--format json|TEMPLATE]\n\nDisplay what rcr sees "
+			       "on this "
 			       "host: paths, id ranges, helpers and probes.\n");
 			return 0;
 		default:
@@ -139,16 +141,13 @@ int cmd_info(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 	}
 	if (optind < argc)
 		return cli_usage_error("info", argv[optind], err);
-	if (format != NULL && strcmp(format, "json") != 0) {
-		rcr_error_set(err, ENOTSUP, "--format '%s' is not supported yet: use --format json",
-			      format);
-		return -1;
-	}
 	paths.store_root = g->root;
 	paths.runroot = g->runroot;
 	rt_host_gather(&paths, &facts);
 	doc = info_json(&facts);
 	rt_host_facts_release(&facts);
+	if (format != NULL && strcmp(format, "json") != 0)
+		return cli_print_template(format, doc, err) < 0 ? -1 : 0;
 	if (format != NULL) {
 		_cleanup_free_ char *s = json_dump_string(doc, true);
 

@@ -1,5 +1,5 @@
-/* `rcr version`: the version of rcr and what it was built with, in Podman's layout or --format
- * json. Prints only; no store access, so it works on a broken machine.
+/* `rcr version`: the version of rcr and what it was built with, in Podman's layout, as json or
+ * through a --format template. Prints only; no store access, so it works on a broken machine.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 
 #include "cmd/cmd.h"
+#include "cmd/format.h"
 #include "pkg/cleanup.h"
 #include "pkg/json.h"
 
@@ -40,7 +41,7 @@ int cmd_version(struct cli_global *g, int argc, char **argv, struct rcr_error **
 			format = optarg;
 			break;
 		case 'h':
-			printf("Usage: rcr version [--format json]\n");
+			printf("Usage: rcr version [--format json|TEMPLATE]\n");
 			return 0;
 		default:
 			return cli_usage_error("version", argv[optind - 1], err);
@@ -56,9 +57,9 @@ int cmd_version(struct cli_global *g, int argc, char **argv, struct rcr_error **
 		return 0;
 	}
 	if (format != NULL) {
-		rcr_error_set(err, ENOTSUP, "--format '%s' is not supported yet: use --format json",
-			      format);
-		return -1;
+		_cleanup_json_ json_t *j = version_json();
+
+		return cli_print_template(format, j, err) < 0 ? -1 : 0;
 	}
 	uname(&u);
 	printf("Version:      %s\nBuilt:        %s %s\nOS/Arch:      linux/%s\n", RCR_VERSION,

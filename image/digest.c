@@ -38,7 +38,7 @@ void digester_finish(struct digester *d, char out[72])
 	EVP_DigestFinal_ex(d->ctx, md, &n);
 	memcpy(out, "sha256:", 7);
 	for (unsigned int i = 0; i < n && i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+		snprintf(out + 7 + (size_t)2 * i, 3, "%02x", md[i]);
 	out[71] = '\0';
 	digester_free(d);
 }

@@ -1,7 +1,8 @@
 /* The Go-template subset behind every `--format` (Podman and Docker users' scripts use these):
  *   {{.Field}} {{.A.B}} {{.}}  fields of the JSON value being printed
  *   {{json .X}} {{lower .X}} {{upper .X}} {{title .X}} {{len .X}} {{join .List ","}}
- *   {{printf "%s:%d" .A .B}} {{truncate .X 12}} and pipes: {{.X | upper}}
+ *   {{printf "%s:%d" .A .B}} {{truncate .X 12}} {{index .List 0}} {{index .Map "k"}}
+ *   and pipes: {{.X | upper}}
  *   {{if .X}}..{{else if .Y}}..{{else}}..{{end}}  {{range .List}}..{{.}}..{{else}}..{{end}}
  *   {{"literal"}}, {{- and -}} trimming, $ for the top value.
  * A leading "table " marks table output: the caller prints a header (template_header) and

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pkg/cleanup.h"
 #include "pkg/json.h"
@@ -74,6 +75,23 @@ static const char *type_name(json_t *v)
 	}
 }
 
+/* The member of object v named field; else one whose name differs only in case, as the Go
+ * struct field {{.Host.Arch}} is the JSON key "arch" in documents Podman prints. */
+static json_t *member(json_t *v, const char *field)
+{
+	json_t *m = json_object_get(v, field);
+	const char *key;
+	json_t *val;
+
+	if (m != NULL)
+		return m;
+	json_object_foreach (v, key, val) {
+		if (strcasecmp(key, field) == 0)
+			return val;
+	}
+	return NULL;
+}
+
 /* Follow fields from v (borrowed); returns a new reference. prev names the key v came from. */
 static json_t *walk(struct exec *ex, json_t *v, char **fields, const char *prev)
 {
@@ -83,7 +101,7 @@ static json_t *walk(struct exec *ex, json_t *v, char **fields, const char *prev)
 		if (!json_is_object(v))
 			return xfail(ex, "can't evaluate field %s in type %s", fields[i],
 				     type_name(v));
-		next = json_object_get(v, fields[i]);
+		next = member(v, fields[i]);
 		if (next == NULL) {
 			if (prev != NULL && is_map_field(prev))
 				return json_null();
@@ -371,6 +389,35 @@ static json_t *fn_truncate(struct exec *ex, json_t **args, size_t n)
 	return json_string(s ? s : "");
 }
 
+/* Go's index: index LIST N, index MAP "key", several keys in turn. */
+static json_t *fn_index(struct exec *ex, json_t **args, size_t n)
+{
+	json_t *v;
+
+	if (n < 2 || args == NULL)
+		return xfail(ex, "index needs a value and at least one key");
+	v = args[0];
+	for (size_t i = 1; i < n; i++) {
+		if (json_is_array(v) && json_is_integer(args[i])) {
+			json_int_t k = json_integer_value(args[i]);
+
+			if (k < 0 || (size_t)k >= json_array_size(v))
+				return xfail(ex, "error calling index: index out of range: %lld",
+					     (long long)k);
+			v = json_array_get(v, (size_t)k);
+		} else if (json_is_object(v) && json_is_string(args[i])) {
+			v = json_object_get(v, json_string_value(args[i]));
+			if (v == NULL)
+				return json_null();
+		} else if (json_is_null(v)) {
+			return json_null();
+		} else {
+			return xfail(ex, "error calling index: cannot index %s", type_name(v));
+		}
+	}
+	return json_incref(v);
+}
+
 /* eq compares numbers by value (1 == 1.0), everything else by JSON equality. */
 static bool values_equal(json_t *a, json_t *b)
 {
@@ -392,13 +439,16 @@ static json_t *call_func(struct exec *ex, const char *name, json_t **args, size_
 		return fn_join(ex, args, n);
 	if (strcmp(name, "truncate") == 0)
 		return fn_truncate(ex, args, n);
+	if (strcmp(name, "index") == 0)
+		return fn_index(ex, args, n);
 	if (strcmp(name, "eq") == 0 || strcmp(name, "ne") == 0) {
 		if (n != 2)
 			return xfail(ex, "%s needs two arguments", name);
 		return json_boolean(values_equal(args[0], args[1]) == (name[0] == 'e'));
 	}
 	if (n != 1) {
-		static const char *const unary[] = {"json", "lower", "upper", "title", "len", "not"};
+		static const char *const unary[] = {"json",  "lower", "upper",
+						    "title", "len",   "not"};
 
 		for (size_t i = 0; i < sizeof(unary) / sizeof(unary[0]); i++)
 			if (strcmp(name, unary[i]) == 0)

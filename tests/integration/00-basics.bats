@@ -53,10 +53,16 @@ setup() {
 	[[ "$output" == *"missing command"* ]]
 }
 
-@test "an unsupported --format is a clear error, not a guess" {
+@test "info and version take --format templates with Podman's field names" {
 	run "$RCR" info --format '{{.Host.Arch}}'
+	[ "$status" -eq 0 ]
+	[ "$output" = amd64 ]
+	run "$RCR" version --format '{{.Client.Version}}'
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]
+	run "$RCR" info --format '{{.Host.NoSuchField}}'
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"not supported yet: use --format json"* ]]
+	[[ "$output" == *NoSuchField* ]]
 }
 
 @test "rcr-monitor identifies itself and refuses to run without rcr run" {

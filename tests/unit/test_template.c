@@ -53,6 +53,8 @@ static void test_fields_and_funcs(void)
 	render("{{printf \"%5.1f|%q|%v|%%\" .Ratio .Tag .Size}}", "  0.5|\"latest\"|1234|%");
 	render("{{printf \"%s %s\" .Tag}}", "latest %!s(MISSING)");
 	render("{{truncate .ID 5}}", "abcde");
+	render("{{index .Config.Cmd 1}} {{index .Labels \"b\"}}", "-c 2");
+	render("{{.repository}}", "docker.io/library/busybox");
 	render("{{.}}", "map[Config:map[Cmd:[sh -c true] Env:[]] Dangling:false ID:abcdef012345 "
 			"Labels:map[a:1 b:2] List:[map[N:x] map[N:y]] Name:MiXeD Ratio:0.5 "
 			"Repository:docker.io/library/busybox Size:1234 Tag:latest]");
