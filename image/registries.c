@@ -350,7 +350,7 @@ static bool strv_has(char **v, const char *s)
 static int apply_dropins(struct reg_conf *c, const char *sys_dir, const char *user_dir,
 			 struct rcr_error **err)
 {
-	_cleanup_strv_ char **sys = list_dropins(sys_dir);
+	_cleanup_strv_ char **sys = sys_dir ? list_dropins(sys_dir) : NULL;
 	_cleanup_strv_ char **user = user_dir ? list_dropins(user_dir) : NULL;
 	_cleanup_strv_ char **all = NULL;
 	size_t n = 0;
@@ -393,8 +393,14 @@ int reg_conf_load(const char *config_home, const char *etc_dir, struct reg_conf 
 		rcr_error_set(err, ENOMEM, "out of memory");
 		return -1;
 	}
-	/* The user's file replaces the system's entirely when it exists. */
-	if (apply_file(c, user_file && fs_exists(user_file) ? user_file : sys_file, err) < 0)
+	/* The user's file replaces the system's, and the system's drop-ins, when it exists (as
+	 * containers/image's sysregistriesv2 does). */
+	if (user_file && fs_exists(user_file)) {
+		if (apply_file(c, user_file, err) < 0)
+			return -1;
+		return apply_dropins(c, NULL, user_dir, err);
+	}
+	if (apply_file(c, sys_file, err) < 0)
 		return -1;
 	return apply_dropins(c, sys_dir, user_dir, err);
 }

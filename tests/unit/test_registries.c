@@ -173,7 +173,8 @@ static void test_errors(void)
 	    "has no 'location'");
 }
 
-/* Files: the user's file replaces the system's; drop-ins of both dirs apply in name order. */
+/* Files: the user's file replaces the system's and its drop-ins; without it, drop-ins of both
+ * dirs apply in name order. */
 static void test_load(void)
 {
 	char tmpl[] = "/tmp/rcr-test-reg-XXXXXX";
@@ -218,6 +219,10 @@ static void test_load(void)
 		ok(reg_conf_load(p, etc, &c, &err) == 0, "load with a user file");
 		is_str(c.search ? c.search[0] : NULL, "user.io",
 		       "the user's file replaces the system's");
+		ok(json_object_get(c.aliases, "a") == NULL,
+		   "with a user file, the system's drop-ins are not read");
+		is_str(json_string_value(json_object_get(c.aliases, "b")), "user.io/b",
+		       "the user's drop-ins still are");
 		reg_conf_release(&c);
 	}
 	fs_rm_rf(dir, NULL);
