@@ -2,7 +2,8 @@
  *
  * A subcommand parses its own flags, calls into the libraries and prints its result. It returns
  * the process exit code (>= 0), or -1 with *err set, which cmd/main.c prints as "Error: ..." and
- * turns into exit code 125. Subcommands never print errors themselves.
+ * turns into exit code 125; or another exit code with *err set, printed the same way (rmi's 1 for
+ * an unknown image). Subcommands never print errors themselves.
  */
 #ifndef RCR_CMD_CMD_H
 #define RCR_CMD_CMD_H
@@ -41,6 +42,17 @@ int cmd_info(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 int cmd_system(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_login(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_logout(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_pull(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_images(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_rmi(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_tag(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_untag(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_image(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_inspect(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_image_inspect(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_image_exists(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_image_prune(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_import(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_system_check(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 
 #endif

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/cmd.h"
 #include "pkg/cleanup.h"
+#include "pkg/log.h"
 #include "pkg/paths.h"
 
 int cli_parse_tls_verify(const char *value, enum tls_verify *out, struct rcr_error **err)
@@ -60,4 +62,31 @@ char *cli_auth_write_file(const char *authfile)
 	_cleanup_free_ char *cfg = cli_config_home();
 
 	return auth_write_file(authfile, runtime_dir(), cfg);
+}
+
+int cli_open_store(struct cli_global *g, struct cli_store *cs, struct rcr_error **err)
+{
+	_cleanup_free_ char *root = g->root ? strdup(g->root) : paths_store_root(err);
+
+	memset(cs, 0, sizeof(*cs));
+	if (root == NULL)
+		return -1;
+	if (userns_user_maps(NULL, NULL, &cs->maps, err) < 0)
+		return -1;
+	if (cs->maps.fallback_why != NULL)
+		rcr_warn("%s: using a single-id mapping, files owned by other ids are stored as "
+			 "yours (run 'rcr system check' for the fix)",
+			 cs->maps.fallback_why);
+	if (store_open(root, &cs->maps, &cs->st, err) < 0) {
+		userns_user_maps_release(&cs->maps);
+		return -1;
+	}
+	return 0;
+}
+
+void cli_store_close(struct cli_store *cs)
+{
+	store_close(cs->st);
+	cs->st = NULL;
+	userns_user_maps_release(&cs->maps);
 }

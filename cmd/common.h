@@ -9,6 +9,10 @@
 #include "image/auth.h"
 #include "image/registries.h"
 #include "pkg/error.h"
+#include "pkg/userns.h"
+#include "storage/store.h"
+
+struct cli_global;
 
 /* --tls-verify: unset, true or false. */
 enum tls_verify { TLS_VERIFY_DEFAULT, TLS_VERIFY_TRUE, TLS_VERIFY_FALSE };
@@ -27,5 +31,14 @@ char *cli_auth_write_file(const char *authfile);
 
 /* $XDG_CONFIG_HOME or ~/.config. Owned, NULL on failure. */
 char *cli_config_home(void);
+
+/* The store this user's commands work on (--root, RCR_ROOT, the XDG default), opened with the
+ * user's id maps; the single-id fallback is warned about once here. */
+struct cli_store {
+	struct store *st;
+	struct userns_user_maps maps;
+};
+int cli_open_store(struct cli_global *g, struct cli_store *cs, struct rcr_error **err);
+void cli_store_close(struct cli_store *cs);
 
 #endif

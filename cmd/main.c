@@ -13,10 +13,18 @@
 #include "pkg/log.h"
 
 static const struct cli_command top_commands[] = {
+	{"image", cmd_image, "Manage images"},
+	{"images", cmd_images, "List images in the store"},
+	{"import", cmd_import, "Import a tarball to create a filesystem image"},
 	{"info", cmd_info, "Display rcr system information"},
+	{"inspect", cmd_inspect, "Display the configuration of an image"},
 	{"login", cmd_login, "Log in to a container registry"},
 	{"logout", cmd_logout, "Log out of a container registry"},
+	{"pull", cmd_pull, "Pull an image from a registry, an OCI layout or an archive"},
+	{"rmi", cmd_rmi, "Remove images"},
 	{"system", cmd_system, "Manage rcr: check the host for rootless prerequisites"},
+	{"tag", cmd_tag, "Add names to an image"},
+	{"untag", cmd_untag, "Remove names from an image"},
 	{"version", cmd_version, "Display the rcr version information"},
 	{NULL, NULL, NULL},
 };
@@ -107,5 +115,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Error: %s\n", err ? err->msg : "unknown failure");
 		return RCR_EXIT_ERROR;
 	}
+	/* A command may fail with its own exit code (rmi: 1 for an unknown image) and a reason. */
+	if (err != NULL)
+		fprintf(stderr, "Error: %s\n", err->msg);
 	return rc;
 }

@@ -7,9 +7,18 @@ export RCR="${RCR_BIN:?RCR_BIN must point at the directory holding rcr and rcr-m
 rcr_test_setup() {
 	export RCR_ROOT="$BATS_TEST_TMPDIR/store"
 	# A private runtime dir (auth.json lives there) and config home per test.
-	mkdir -m 0700 -p "$BATS_TEST_TMPDIR/run"
+	mkdir -p "$BATS_TEST_TMPDIR/run"
+	chmod 0700 "$BATS_TEST_TMPDIR/run"
 	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
 	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
+}
+
+# Layer files belong to the test user's subordinate ids: only rcr (in a user namespace) can
+# remove them, so every test that fills a store empties it again.
+rcr_test_teardown() {
+	if [ -d "${RCR_ROOT:-}" ]; then
+		"$RCR" rmi -a -f >/dev/null 2>&1 || true
+	fi
 }
 
 # registries.conf for the local test registries: the plain-http ones are insecure, the TLS one
