@@ -46,6 +46,17 @@ ms() {
 	echo $(((t1 - t0) / 1000000))
 }
 
+# ms_as_user CMD...: like ms, timed inside the test user's session, so that runuser's own start
+# (tens of ms) is not counted; in ms with one decimal.
+ms_as_user() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	as_user bash -c 't0=$(date +%s%N); "$@" >/dev/null 2>&1 || exit 1; t1=$(date +%s%N)
+		awk -v d=$((t1 - t0)) "BEGIN { printf \"%.1f\n\", d / 1000000 }"' _ "$@" || {
+		echo "bench: failed: $*" >&2
+		exit 1
+	}
+}
+
 median() {
-	sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'
+	sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }

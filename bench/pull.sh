@@ -12,10 +12,10 @@ bench_setup >/dev/null
 
 rcr_ms=() podman_ms=()
 for _ in $(seq "$runs"); do
-	as_user rm -rf /tmp/rcr-bench-store
-	rcr_ms+=("$(ms as_user rcr --root /tmp/rcr-bench-store pull -q "$image")")
+	rm -rf /tmp/rcr-bench-store # as root: layer files belong to the user's subordinate ids
+	rcr_ms+=("$(ms_as_user rcr --root /tmp/rcr-bench-store pull -q "$image")")
 	as_user podman system reset -f >/dev/null 2>&1 || true
-	podman_ms+=("$(ms as_user podman pull -q "$image")")
+	podman_ms+=("$(ms_as_user podman pull -q "$image")")
 done
 r=$(printf '%s\n' "${rcr_ms[@]}" | median)
 p=$(printf '%s\n' "${podman_ms[@]}" | median)
@@ -23,8 +23,8 @@ echo "pull $image ($runs runs): rcr ${r} ms, podman ${p} ms, rcr/podman $(awk -v
 
 ri=() pi=()
 for _ in $(seq 20); do
-	ri+=("$(ms as_user rcr --root /tmp/rcr-bench-store images)")
-	pi+=("$(ms as_user podman images)")
+	ri+=("$(ms_as_user rcr --root /tmp/rcr-bench-store images)")
+	pi+=("$(ms_as_user podman images)")
 done
 r=$(printf '%s\n' "${ri[@]}" | median)
 p=$(printf '%s\n' "${pi[@]}" | median)
