@@ -278,7 +278,7 @@ static int fetch_manifest(struct attempt *at, struct reg_client *c, struct fetch
 		free(f->media_type);
 		f->manifest = NULL;
 		f->media_type = NULL;
-		ct = NULL;
+		free(steal_ptr(&ct));
 		if (reg_get_manifest(c, at->ep->path, digest, &f->manifest, &f->manifest_len, &ct,
 				     f->digest, err) < 0)
 			return -1;

@@ -15,7 +15,7 @@ static void local_name(const char *typed, const char *want)
 		ok(got == NULL && err != NULL, "\"%s\" is refused (%s)", typed,
 		   err ? err->msg : "");
 	else
-		is_str(got ? got : "(null)", want, "\"%s\" is stored as %s", typed, want);
+		is_str(got ? got : "(null)", want, "the name stored for \"%s\"", typed);
 	free(got);
 	rcr_error_free(err);
 }
@@ -28,8 +28,7 @@ static void designates(const char *typed, const char *want)
 	struct store_image_info info = {.names = names, .n_names = 4};
 	const char *got = img_lookup_name(&info, typed);
 
-	is_str(got ? got : "(none)", want ? want : "(none)", "\"%s\" designates %s", typed,
-	       want ? want : "no name");
+	is_str(got ? got : "(none)", want ? want : "(none)", "the name \"%s\" designates", typed);
 }
 
 int main(void)
