@@ -31,6 +31,10 @@ ALL_PKGS := libcurl jansson libzstd libarchive libseccomp sqlite3 libcrypto zlib
 MON_PKGS := jansson libseccomp
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
 ALL_LIBS := $(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
+# rcr itself loads libcurl and libarchive on first use (image/lazylib.h): not linked, so that
+# every start does not map their ~40 dependencies.
+LAZY_PKGS := libcurl libarchive
+RCR_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out $(LAZY_PKGS),$(ALL_PKGS)))
 MON_LIBS := $(shell $(PKG_CONFIG) --libs $(MON_PKGS))
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DRCR_VERSION='"$(VERSION)"' -DRCR_LIBEXECDIR='"$(LIBEXECDIR)"'
@@ -66,7 +70,7 @@ $(BUILD)/librcr.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(BUILD)/rcr: $(CMD_OBJS) $(BUILD)/librcr.a
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/librcr.a $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/librcr.a $(RCR_LIBS)
 
 # Through an archive, so only the objects the monitor really calls are linked in.
 $(BUILD)/librcr-monitor.a: $(MON_LIB_OBJS)

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image/lazylib.h"
 #include "image/config.h"
 #include "image/digest.h"
 #include "image/lookup.h"
@@ -282,6 +283,9 @@ int archive_pull_oci(const struct pull_opts *o, const char *spec, char image_id[
 	_cleanup_free_ char *ref = NULL;
 	struct store_staging *tmp = NULL;
 	int rc = -1;
+
+	if (lazylib_archive(err) < 0)
+		return -1;
 
 	if (split_file_ref(spec, "oci-archive", &file, &ref, err) < 0)
 		return -1;
@@ -719,6 +723,9 @@ int archive_pull_docker(const struct pull_opts *o, const char *spec, char image_
 	_cleanup_free_ char *ref = NULL;
 	struct store_staging *tmp = NULL;
 	int rc = -1;
+
+	if (lazylib_archive(err) < 0)
+		return -1;
 
 	if (split_file_ref(spec, "docker-archive", &file, &ref, err) < 0)
 		return -1;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image/lazylib.h"
 #include "image/digest.h"
 #include "image/ingest.h"
 #include "image/lookup.h"
@@ -914,6 +915,9 @@ int img_import(const struct import_opts *o, const char *source, char image_id[72
 {
 	struct import_job j = {.o = o};
 	int rc = -1;
+
+	if (lazylib_archive(err) < 0 || (img_import_is_url(source) && lazylib_curl(err) < 0))
+		return -1;
 
 	/* The name and the --change instructions are checked before any work. */
 	if (o->reference != NULL) {

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image/lazylib.h"
 #include "image/challenge.h"
 #include "image/digest.h"
 #include "pkg/base64.h"
@@ -69,13 +70,6 @@ struct response {
 	struct rcr_error *sink_err;
 	size_t streamed;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static void response_reset(struct response *r)
 {
@@ -239,9 +233,11 @@ static void load_cert_dir(struct reg_client *c, const char *dir)
 
 struct reg_client *reg_client_new(const struct reg_client_opts *o, struct rcr_error **err)
 {
-	struct reg_client *c = calloc(1, sizeof(*c));
+	struct reg_client *c;
 
-	pthread_once(&curl_once, curl_init_once);
+	if (lazylib_curl(err) < 0)
+		return NULL;
+	c = calloc(1, sizeof(*c));
 	if (c == NULL || (c->curl = curl_easy_init()) == NULL) {
 		free(c);
 		rcr_error_set(err, ENOMEM, "initialising libcurl");

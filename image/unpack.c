@@ -26,6 +26,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "image/lazylib.h"
 #include "image/digest.h"
 #include "pkg/cleanup.h"
 
@@ -1100,6 +1101,9 @@ int unpack_layer(int fd, const char *dest, const struct unpack_opts *o, struct u
 	ssize_t n;
 	int rc = -1;
 
+	if (lazylib_archive(err) < 0)
+		return -1;
+
 	u.root = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (u.root < 0) {
 		rcr_error_set_errno(err, errno, "opening the layer directory '%s'", dest);
@@ -1171,6 +1175,10 @@ int unpack_layer_in_userns(const char *blob_path, const char *dest, enum layer_c
 {
 	struct userns_job j = {.blob_path = blob_path, .dest = dest};
 	int rc;
+
+	/* Loaded here, before the fork, so that the child does not load it on its own. */
+	if (lazylib_archive(err) < 0)
+		return -1;
 
 	/* All state is in j and this mapping: several threads may unpack at once. */
 	j.shared = mmap(NULL, sizeof(*j.shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
