@@ -31,9 +31,9 @@ ALL_PKGS := libcurl jansson libzstd libarchive libseccomp sqlite3 libcrypto zlib
 MON_PKGS := jansson libseccomp
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
 ALL_LIBS := $(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
-# rcr itself loads libcurl and libarchive on first use (image/lazylib.h): not linked, so that
-# every start does not map their ~40 dependencies.
-LAZY_PKGS := libcurl libarchive
+# rcr itself loads libcurl, libarchive and libcrypto on first use (image/lazylib.h): not linked,
+# so that every start does not map them and their ~40 dependencies.
+LAZY_PKGS := libcurl libarchive libcrypto
 RCR_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out $(LAZY_PKGS),$(ALL_PKGS)))
 MON_LIBS := $(shell $(PKG_CONFIG) --libs $(MON_PKGS))
 

@@ -1,4 +1,5 @@
-/* sha256 digests with libcrypto's EVP interface (see digest.h). */
+/* sha256 digests with libcrypto's EVP interface, loaded on first use (see digest.h and
+ * lazylib.h). */
 #include "image/digest.h"
 
 #include <errno.h>
@@ -7,14 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/lazylib.h"
+
 struct digester {
 	EVP_MD_CTX *ctx;
 };
 
 struct digester *digester_new(void)
 {
-	struct digester *d = calloc(1, sizeof(*d));
+	struct digester *d;
 
+	if (lazylib_crypto(NULL) < 0)
+		return NULL;
+	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return NULL;
 	d->ctx = EVP_MD_CTX_new();

@@ -1,4 +1,4 @@
-/* Loading libcurl and libarchive on first use (see lazylib.h). */
+/* Loading libcurl, libarchive and libcrypto on first use (see lazylib.h). */
 #define RCR_LAZYLIB_IMPL 1
 #include "image/lazylib.h"
 
@@ -9,10 +9,12 @@
 
 struct lazylib_curl lazylib_curl_fns;
 struct lazylib_archive lazylib_archive_fns;
+struct lazylib_crypto lazylib_crypto_fns;
 
 /* What one load found: NULL when it worked, else why not (static text or dlerror's). */
-static char curl_why[512], archive_why[512];
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT, archive_once = PTHREAD_ONCE_INIT;
+static char curl_why[512], archive_why[512], crypto_why[512];
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT, archive_once = PTHREAD_ONCE_INIT,
+		      crypto_once = PTHREAD_ONCE_INIT;
 
 /* dlsym every name into the table; the first missing one is reported in why. */
 #define LAZYLIB_RESOLVE(ret, name, params)                                                         \
@@ -56,6 +58,28 @@ static void load_archive(void)
 	if (h == NULL)
 		return;
 	LAZYLIB_ARCHIVE_FUNCS(LAZYLIB_RESOLVE)
+}
+
+static void load_crypto(void)
+{
+	static const char soname[] = "libcrypto.so.3";
+	struct lazylib_crypto *tbl = &lazylib_crypto_fns;
+	char *why = crypto_why;
+	void *h = open_lib(soname, "libssl3", why);
+
+	if (h == NULL)
+		return;
+	LAZYLIB_CRYPTO_FUNCS(LAZYLIB_RESOLVE)
+}
+
+int lazylib_crypto(struct rcr_error **err)
+{
+	pthread_once(&crypto_once, load_crypto);
+	if (crypto_why[0] != '\0') {
+		rcr_error_set(err, ELIBACC, "%s", crypto_why);
+		return -1;
+	}
+	return 0;
 }
 
 int lazylib_curl(struct rcr_error **err)

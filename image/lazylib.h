@@ -1,4 +1,4 @@
-/* libcurl and libarchive, loaded on first use with dlopen.
+/* libcurl, libarchive and libcrypto, loaded on first use with dlopen.
  *
  * Linked normally, the two bring ~40 shared libraries (Kerberos, LDAP, GnuTLS, ICU, libxml2...)
  * that the dynamic loader maps and relocates at every start of rcr: about 12 ms, more than
@@ -17,6 +17,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "pkg/error.h"
 
@@ -72,6 +73,14 @@
 	X(int, archive_entry_xattr_next,                                                           \
 	  (struct archive_entry *, const char **, const void **, size_t *))
 
+#define LAZYLIB_CRYPTO_FUNCS(X)                                                                    \
+	X(EVP_MD_CTX *, EVP_MD_CTX_new, (void))                                                    \
+	X(void, EVP_MD_CTX_free, (EVP_MD_CTX *))                                                   \
+	X(const EVP_MD *, EVP_sha256, (void))                                                      \
+	X(int, EVP_DigestInit_ex, (EVP_MD_CTX *, const EVP_MD *, ENGINE *))                        \
+	X(int, EVP_DigestUpdate, (EVP_MD_CTX *, const void *, size_t))                             \
+	X(int, EVP_DigestFinal_ex, (EVP_MD_CTX *, unsigned char *, unsigned int *))
+
 #define LAZYLIB_MEMBER(ret, name, params) ret(*fn_##name) params;
 struct lazylib_curl {
 	LAZYLIB_CURL_FUNCS(LAZYLIB_MEMBER)
@@ -79,14 +88,19 @@ struct lazylib_curl {
 struct lazylib_archive {
 	LAZYLIB_ARCHIVE_FUNCS(LAZYLIB_MEMBER)
 };
+struct lazylib_crypto {
+	LAZYLIB_CRYPTO_FUNCS(LAZYLIB_MEMBER)
+};
 #undef LAZYLIB_MEMBER
 
 extern struct lazylib_curl lazylib_curl_fns;
 extern struct lazylib_archive lazylib_archive_fns;
+extern struct lazylib_crypto lazylib_crypto_fns;
 
 /* Load the library once (thread-safe); 0, or -1 with err naming what to install. */
 int lazylib_curl(struct rcr_error **err);
 int lazylib_archive(struct rcr_error **err);
+int lazylib_crypto(struct rcr_error **err);
 
 #ifndef RCR_LAZYLIB_IMPL
 /* clang-format off */
@@ -135,6 +149,12 @@ int lazylib_archive(struct rcr_error **err);
 #define archive_entry_size_is_set (*lazylib_archive_fns.fn_archive_entry_size_is_set)
 #define archive_entry_xattr_reset (*lazylib_archive_fns.fn_archive_entry_xattr_reset)
 #define archive_entry_xattr_next (*lazylib_archive_fns.fn_archive_entry_xattr_next)
+#define EVP_MD_CTX_new (*lazylib_crypto_fns.fn_EVP_MD_CTX_new)
+#define EVP_MD_CTX_free (*lazylib_crypto_fns.fn_EVP_MD_CTX_free)
+#define EVP_sha256 (*lazylib_crypto_fns.fn_EVP_sha256)
+#define EVP_DigestInit_ex (*lazylib_crypto_fns.fn_EVP_DigestInit_ex)
+#define EVP_DigestUpdate (*lazylib_crypto_fns.fn_EVP_DigestUpdate)
+#define EVP_DigestFinal_ex (*lazylib_crypto_fns.fn_EVP_DigestFinal_ex)
 /* clang-format on */
 #endif
 
