@@ -69,6 +69,8 @@
 	X(dev_t, archive_entry_rdev, (struct archive_entry *))                                     \
 	X(la_int64_t, archive_entry_size, (struct archive_entry *))                                \
 	X(int, archive_entry_size_is_set, (struct archive_entry *))                                \
+	X(struct archive_entry *, archive_entry_clone, (struct archive_entry *))                   \
+	X(void, archive_entry_free, (struct archive_entry *))                                      \
 	X(int, archive_entry_xattr_reset, (struct archive_entry *))                                \
 	X(int, archive_entry_xattr_next,                                                           \
 	  (struct archive_entry *, const char **, const void **, size_t *))
@@ -147,6 +149,8 @@ int lazylib_crypto(struct rcr_error **err);
 #define archive_entry_rdev (*lazylib_archive_fns.fn_archive_entry_rdev)
 #define archive_entry_size (*lazylib_archive_fns.fn_archive_entry_size)
 #define archive_entry_size_is_set (*lazylib_archive_fns.fn_archive_entry_size_is_set)
+#define archive_entry_clone (*lazylib_archive_fns.fn_archive_entry_clone)
+#define archive_entry_free (*lazylib_archive_fns.fn_archive_entry_free)
 #define archive_entry_xattr_reset (*lazylib_archive_fns.fn_archive_entry_xattr_reset)
 #define archive_entry_xattr_next (*lazylib_archive_fns.fn_archive_entry_xattr_next)
 #define EVP_MD_CTX_new (*lazylib_crypto_fns.fn_EVP_MD_CTX_new)

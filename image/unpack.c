@@ -28,6 +28,7 @@
 
 #include "image/lazylib.h"
 #include "image/digest.h"
+#include "image/workpool.h"
 #include "pkg/cleanup.h"
 
 #define IN_SIZE	 ((size_t)64 * 1024)
@@ -569,7 +570,15 @@ struct unpacker {
 	char *cache_path;
 	int cache_fd;
 	bool cache_stale;
+	/* Small regular files are created and written by these threads while this one reads on:
+	 * file creation is most of an unpack's time, and it runs in parallel in the kernel. NULL:
+	 * everything here. */
+	struct workpool *pool;
 };
+
+/* Files up to this size go to the pool (their data is held in memory until written). */
+#define POOL_FILE_MAX  (1 << 20)
+#define POOL_BYTES_MAX (32 << 20)
 
 /* What an entry's metadata is applied to: an open fd (regular files, directories), or name
  * base in directory parent (symlinks, devices, fifos: nothing to open safely). */
@@ -579,6 +588,7 @@ struct target {
 	const char *base;
 	bool is_symlink;
 	const char *subject;
+	const char *path; /* the entry's clean path below the root */
 };
 
 /* An error from libarchive, or the stream's own reason when the stream is what failed. */
@@ -763,6 +773,126 @@ static int write_all_at(int fd, const void *buf, size_t len, off_t off)
 	return 0;
 }
 
+/* A regular file handed to the pool: everything it needs, owned. */
+struct file_job {
+	struct unpacker *u; /* only u->o is read: safe from any thread */
+	int parent;
+	char *base;
+	char *subject;
+	struct archive_entry *e; /* a clone: libarchive reuses the one it gave */
+	char *data;
+	size_t len;
+};
+
+static void file_job_free(struct file_job *j)
+{
+	if (j->parent >= 0)
+		close(j->parent);
+	free(j->base);
+	free(j->subject);
+	if (j->e != NULL)
+		archive_entry_free(j->e);
+	free(j->data);
+	free(j);
+}
+
+static int file_job_run(void *arg, struct rcr_error **err)
+{
+	struct file_job *j = arg;
+	struct target t = {.fd = -1, .parent = j->parent, .base = j->base, .subject = j->subject};
+	int rc = -1;
+
+	if (err == NULL) { /* an earlier job failed: only free */
+		file_job_free(j);
+		return 0;
+	}
+	t.fd = openat(j->parent, j->base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0600);
+	if (t.fd < 0)
+		rcr_error_set_errno(err, errno, "%s: creating the file", j->subject);
+	else if (j->len > 0 && write_all_at(t.fd, j->data, j->len, 0) < 0)
+		rcr_error_set_errno(err, errno, "%s: writing its data", j->subject);
+	else
+		rc = set_meta(j->u, &t, j->e, err);
+	if (t.fd >= 0)
+		close(t.fd);
+	file_job_free(j);
+	return rc;
+}
+
+/* Read the entry's data into a buffer of its size (holes of a sparse entry become zeros). */
+static int read_whole(struct unpacker *u, struct target *t, char *buf, size_t size,
+		      struct rcr_error **err)
+{
+	const void *blk;
+	size_t len;
+	la_int64_t off;
+	int r;
+
+	while ((r = archive_read_data_block(u->a, &blk, &len, &off)) == ARCHIVE_OK ||
+	       r == ARCHIVE_WARN) {
+		if (off < 0 || (size_t)off > size || len > size - (size_t)off) {
+			rcr_error_set(err, EBADMSG, "%s: data beyond its size", t->subject);
+			return -1;
+		}
+		if (len > 0)
+			memcpy(buf + off, blk, len);
+	}
+	if (r != ARCHIVE_EOF) {
+		archive_fail(u, t->subject, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Queue a small file for the pool. 1 when queued, 0 when it must be written here instead. */
+static int submit_file(struct unpacker *u, struct target *t, struct archive_entry *e,
+		       struct rcr_error **err)
+{
+	la_int64_t size = archive_entry_size(e);
+	struct file_job *j;
+
+	if (u->pool == NULL || !archive_entry_size_is_set(e) || size < 0 || size > POOL_FILE_MAX)
+		return 0;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		goto oom;
+	j->u = u;
+	j->parent = fcntl(t->parent, F_DUPFD_CLOEXEC, 0);
+	j->base = strdup(t->base);
+	j->subject = strdup(t->subject);
+	j->e = archive_entry_clone(e);
+	j->len = (size_t)size;
+	j->data = calloc(1, j->len + 1);
+	if (j->parent < 0) {
+		rcr_error_set_errno(err, errno, "%s: duplicating its directory's descriptor",
+				    t->subject);
+		file_job_free(j);
+		return -1;
+	}
+	if (j->base == NULL || j->subject == NULL || j->e == NULL || j->data == NULL) {
+		file_job_free(j);
+		goto oom;
+	}
+	if (read_whole(u, t, j->data, j->len, err) < 0) {
+		file_job_free(j);
+		return -1;
+	}
+	u->size += size;
+	if (workpool_submit(u->pool, file_job_run, j, j->len + 512, t->path) < 0) {
+		file_job_free(j);
+		/* A queued job failed (its error comes out of the drain), or memory ran out: the
+		 * data is consumed either way, so this entry fails too. */
+		if (workpool_drain(u->pool, err) == 0)
+			rcr_error_set(err, ENOMEM, "%s: out of memory", t->subject);
+		return -1;
+	}
+	return 1;
+oom:
+	rcr_error_set(err, ENOMEM, "%s: out of memory", t->subject);
+	return -1;
+}
+
 /* A regular file: made anew (O_EXCL after removing what was there), its data written at the
  * offsets libarchive gives (sparse files keep their holes), then its metadata. */
 static int write_file(struct unpacker *u, struct target *t, struct archive_entry *e,
@@ -776,6 +906,9 @@ static int write_file(struct unpacker *u, struct target *t, struct archive_entry
 
 	if (replace_existing(u, t->parent, t->base, t->subject, err) < 0)
 		return -1;
+	r = submit_file(u, t, e, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	fd = openat(t->parent, t->base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rcr_error_set_errno(err, errno, "%s: creating the file", t->subject);
@@ -1010,6 +1143,21 @@ static int apply_root_entry(struct unpacker *u, struct archive_entry *e, const c
 	return dir_list_add(&u->dirs, "", archive_entry_perm(e) & 07777, ts, err);
 }
 
+/* Must the files queued so far be written before this entry? When it removes or links to
+ * something (a whiteout, a hardlink), when a queued file has its path, or when something is at
+ * its place already (it is replaced, and may be a directory queued files are written into). */
+static bool must_wait(struct unpacker *u, const struct target *t, const char *path,
+		      struct archive_entry *e)
+{
+	struct stat st;
+
+	if (u->pool == NULL || !workpool_busy(u->pool))
+		return false;
+	return strncmp(t->base, WH_PREFIX, strlen(WH_PREFIX)) == 0 ||
+	       archive_entry_hardlink(e) != NULL || workpool_has_key(u->pool, path) ||
+	       fstatat(t->parent, t->base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 static int apply_entry(struct unpacker *u, struct archive_entry *e, struct rcr_error **err)
 {
 	const char *name = archive_entry_pathname(e);
@@ -1027,7 +1175,9 @@ static int apply_entry(struct unpacker *u, struct archive_entry *e, struct rcr_e
 		return -1;
 	}
 	if (*clean == '\0')
-		return apply_root_entry(u, e, subject, err);
+		return (u->pool && workpool_drain(u->pool, err) < 0)
+			       ? -1
+			       : apply_root_entry(u, e, subject, err);
 	t.subject = subject;
 	slash = strrchr(clean, '/');
 	if (slash != NULL)
@@ -1038,6 +1188,9 @@ static int apply_entry(struct unpacker *u, struct archive_entry *e, struct rcr_e
 		return -1;
 	if (slash != NULL)
 		*slash = '/';
+	t.path = clean;
+	if (must_wait(u, &t, clean, e) && workpool_drain(u->pool, err) < 0)
+		return -1;
 	if (strncmp(t.base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
 		return write_whiteout(u, &t, err);
 	if (archive_entry_hardlink(e) != NULL)
@@ -1060,6 +1213,7 @@ static int apply_entry(struct unpacker *u, struct archive_entry *e, struct rcr_e
 
 static void unpacker_release(struct unpacker *u)
 {
+	workpool_free(u->pool); /* first: its jobs hold fds and read u->o */
 	if (u->a != NULL)
 		archive_read_free(u->a);
 	stream_free(u->s);
@@ -1093,6 +1247,14 @@ static int unpack_entries(struct unpacker *u, struct rcr_error **err)
 	return 0;
 }
 
+/* One writer thread per CPU (at least 2: creation waits in the kernel too), at most 4. */
+static unsigned pool_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : n > 4 ? 4 : (unsigned)n;
+}
+
 int unpack_layer(int fd, const char *dest, const struct unpack_opts *o, struct unpack_result *res,
 		 struct rcr_error **err)
 {
@@ -1116,7 +1278,8 @@ int unpack_layer(int fd, const char *dest, const struct unpack_opts *o, struct u
 			rcr_error_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (unpack_entries(&u, err) < 0)
+	u.pool = o->one_thread ? NULL : workpool_new(pool_threads(), POOL_BYTES_MAX);
+	if (unpack_entries(&u, err) < 0 || (u.pool && workpool_drain(u.pool, err) < 0))
 		goto out;
 	/* The tar reader stops at the end-of-archive blocks; the digest covers what follows too
 	 * (the padding to the record size), and this reads compressed streams to their end, where
@@ -1190,6 +1353,13 @@ int unpack_layer_in_userns(const char *blob_path, const char *dest, enum layer_c
 	j.opts.compression = c;
 	/* With the single-id map only the user's own id exists in the namespace. */
 	j.opts.keep_owners = !userns_map_is_single(&maps->uid);
+#ifdef __SANITIZE_ADDRESS__
+	/* The child is forked from a process whose other threads may hold ASan's allocator
+	 * locks (GCC 12's libasan takes none around fork), and threads started in the child
+	 * refill from those locks and hang. glibc's malloc is fork-safe, so only ASan builds
+	 * unpack on one thread here; the writer threads are ASan-tested in-process. */
+	j.opts.one_thread = true;
+#endif
 	rc = userns_run(&maps->uid, &maps->gid, maps->newuidmap, maps->newgidmap, 0,
 			unpack_in_child, &j, err);
 	if (rc == 0)

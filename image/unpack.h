@@ -35,6 +35,8 @@ struct unpack_opts {
 	/* Ownership: when false (the single-id map: the user has no subuid range) every entry is
 	 * stored as the calling user, since no other id can be set. */
 	bool keep_owners;
+	/* Write files on this thread only (no writer threads): see unpack_layer_in_userns. */
+	bool one_thread;
 };
 
 /* Unpack the blob read from fd into dest (an existing, empty directory), in this process.
