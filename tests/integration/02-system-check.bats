@@ -9,6 +9,14 @@ setup() {
 	rcr_test_setup
 }
 
+# as_user gives the second users a store under /tmp/rcr-test-USER-PID: theirs to remove.
+teardown() {
+	local u
+	for u in "$RCR_TEST_USER_NOSUB" "$RCR_TEST_USER_SMALL"; do
+		sudo -n -u "$u" rm -rf "/tmp/rcr-test-$u-$$" 2>/dev/null || true
+	done
+}
+
 @test "on a prepared machine system check passes and exits 0" {
 	run "$RCR" system check
 	[ "$status" -eq 0 ]
