@@ -201,10 +201,13 @@ static int extract_entries(struct archive *a, struct extract *x, struct rcr_erro
 /* Extract the tar file (compressed or not) at file into the existing directory root. */
 static int extract_archive(const char *file, const char *root, struct rcr_error **err)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct extract x = {.root = root};
 	int rc = -1;
 
+	if (lazylib_archive(err) < 0)
+		return -1;
+	a = archive_read_new();
 	if (a == NULL) {
 		rcr_error_set(err, ENOMEM, "out of memory");
 		return -1;
@@ -283,9 +286,6 @@ int archive_pull_oci(const struct pull_opts *o, const char *spec, char image_id[
 	_cleanup_free_ char *ref = NULL;
 	struct store_staging *tmp = NULL;
 	int rc = -1;
-
-	if (lazylib_archive(err) < 0)
-		return -1;
 
 	if (split_file_ref(spec, "oci-archive", &file, &ref, err) < 0)
 		return -1;
@@ -723,9 +723,6 @@ int archive_pull_docker(const struct pull_opts *o, const char *spec, char image_
 	_cleanup_free_ char *ref = NULL;
 	struct store_staging *tmp = NULL;
 	int rc = -1;
-
-	if (lazylib_archive(err) < 0)
-		return -1;
 
 	if (split_file_ref(spec, "docker-archive", &file, &ref, err) < 0)
 		return -1;
