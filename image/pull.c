@@ -433,9 +433,12 @@ static void release_attempt(struct attempt *at)
 	at->cert_dir = NULL;
 }
 
-/* Try each endpoint (mirrors, then the location) for one reference. */
-static int try_reference(const struct pull_opts *o, const struct img_ref *r, char image_id[72],
-			 struct rcr_error **err)
+/* What to do at one endpoint, its attempt set up; 0 when done. */
+typedef int (*endpoint_fn)(struct attempt *at, void *arg, struct rcr_error **err);
+
+/* fn at each endpoint of r (mirrors, then the location) until one succeeds. */
+static int each_endpoint(const struct pull_opts *o, const struct img_ref *r, endpoint_fn fn,
+			 void *arg, struct rcr_error **err)
 {
 	struct reg_endpoint *eps = NULL;
 	size_t n = 0;
@@ -449,14 +452,21 @@ static int try_reference(const struct pull_opts *o, const struct img_ref *r, cha
 		if (i > 0)
 			rcr_error_clear(err);
 		setup_attempt(&at, o, r, &eps[i]);
-		rc = try_endpoint(&at, image_id, err);
+		rc = fn(&at, arg, err);
 		release_attempt(&at);
 	}
 	reg_endpoints_free(eps, n);
 	return rc;
 }
 
-int img_pull(const struct pull_opts *o, const char *name, char image_id[72], struct rcr_error **err)
+/* What to do for one reference a name stands for; 0 when done. */
+typedef int (*candidate_fn)(const struct pull_opts *o, const struct img_ref *r, void *arg,
+			    struct rcr_error **err);
+
+/* fn for name itself, or for each reference a short name resolves to until one succeeds. Every
+ * candidate's reason is kept: the person needs to see all of them. */
+static int each_candidate(const struct pull_opts *o, const char *name, candidate_fn fn, void *arg,
+			  struct rcr_error **err)
 {
 	struct img_ref r;
 	struct img_ref *cands = NULL;
@@ -466,102 +476,95 @@ int img_pull(const struct pull_opts *o, const char *name, char image_id[72], str
 	if (img_ref_parse(name, &r, err) < 0)
 		return -1;
 	if (!r.is_short) {
-		_cleanup_free_ char *s = img_ref_string(&r);
-
-		event(o, PULL_TRYING, s);
-		rc = try_reference(o, &r, image_id, err);
+		rc = fn(o, &r, arg, err);
 		img_ref_release(&r);
 		return rc;
 	}
-	if (reg_conf_resolve_short(o->conf, &r, &cands, &n, err) < 0) {
-		img_ref_release(&r);
-		return -1;
-	}
-	for (size_t i = 0; i < n && rc < 0; i++) {
-		_cleanup_free_ char *s = img_ref_string(&cands[i]);
-		struct rcr_error *e = NULL;
-
-		event(o, PULL_TRYING, s);
-		rc = try_reference(o, &cands[i], image_id, &e);
-		if (rc < 0) {
-			/* Keep every candidate's reason: the person needs to see all of them. */
-			rcr_error_wrap(&e, "%s", s);
-			rcr_error_join(err, e);
-		}
-	}
-	if (rc == 0)
-		rcr_error_clear(err);
-	for (size_t i = 0; i < n; i++)
-		img_ref_release(&cands[i]);
-	free(cands);
-	img_ref_release(&r);
-	return rc;
-}
-
-static int tags_of(const struct pull_opts *o, const struct img_ref *r, char ***tags,
-		   struct rcr_error **err)
-{
-	struct reg_endpoint *eps = NULL;
-	size_t n = 0;
-	int rc = -1;
-
-	if (reg_conf_endpoints(o->conf, r, &eps, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n && rc < 0; i++) {
-		struct attempt at;
-		struct reg_client *c;
-		json_t *list = NULL, *v;
-		size_t k;
-
-		if (i > 0)
-			rcr_error_clear(err);
-		setup_attempt(&at, o, r, &eps[i]);
-		c = reg_client_new(&at.client_opts, err);
-		if (c != NULL && reg_ping(c, err) == 0)
-			list = reg_list_tags(c, eps[i].path, err);
-		if (list != NULL) {
-			*tags = calloc(json_array_size(list) + 1, sizeof(char *));
-			json_array_foreach (list, k, v)
-				if (*tags != NULL && json_is_string(v))
-					(*tags)[k] = strdup(json_string_value(v));
-			rc = *tags != NULL ? 0 : -1;
-			json_decref(list);
-		}
-		reg_client_free(c);
-		release_attempt(&at);
-	}
-	reg_endpoints_free(eps, n);
-	return rc;
-}
-
-int img_list_tags(const struct pull_opts *o, const char *name, char **repo, char ***tags,
-		  struct rcr_error **err)
-{
-	struct img_ref r;
-	struct img_ref *cands = NULL;
-	size_t n = 0;
-	int rc = -1;
-
-	*repo = NULL;
-	*tags = NULL;
-	if (img_ref_parse(name, &r, err) < 0)
-		return -1;
-	if (!r.is_short) {
-		rc = tags_of(o, &r, tags, err);
-		if (rc == 0)
-			*repo = img_ref_repository(&r);
-	} else if (reg_conf_resolve_short(o->conf, &r, &cands, &n, err) == 0) {
+	if (reg_conf_resolve_short(o->conf, &r, &cands, &n, err) == 0) {
 		for (size_t i = 0; i < n && rc < 0; i++) {
-			if (i > 0)
-				rcr_error_clear(err);
-			rc = tags_of(o, &cands[i], tags, err);
-			if (rc == 0)
-				*repo = img_ref_repository(&cands[i]);
+			struct rcr_error *e = NULL;
+
+			rc = fn(o, &cands[i], arg, &e);
+			if (rc < 0) {
+				_cleanup_free_ char *s = img_ref_string(&cands[i]);
+
+				rcr_error_wrap(&e, "%s", s ? s : name);
+				rcr_error_join(err, e);
+			}
 		}
+		if (rc == 0)
+			rcr_error_clear(err);
 		for (size_t i = 0; i < n; i++)
 			img_ref_release(&cands[i]);
 		free(cands);
 	}
 	img_ref_release(&r);
 	return rc;
+}
+
+static int pull_at(struct attempt *at, void *arg, struct rcr_error **err)
+{
+	return try_endpoint(at, arg, err);
+}
+
+static int pull_candidate(const struct pull_opts *o, const struct img_ref *r, void *image_id,
+			  struct rcr_error **err)
+{
+	_cleanup_free_ char *s = img_ref_string(r);
+
+	event(o, PULL_TRYING, s);
+	return each_endpoint(o, r, pull_at, image_id, err);
+}
+
+int img_pull(const struct pull_opts *o, const char *name, char image_id[72], struct rcr_error **err)
+{
+	return each_candidate(o, name, pull_candidate, image_id, err);
+}
+
+static int tags_at(struct attempt *at, void *arg, struct rcr_error **err)
+{
+	char ***tags = arg;
+	struct reg_client *c = reg_client_new(&at->client_opts, err);
+	json_t *list = NULL, *v;
+	size_t k;
+	int rc = -1;
+
+	if (c != NULL && reg_ping(c, err) == 0)
+		list = reg_list_tags(c, at->ep->path, err);
+	if (list != NULL) {
+		*tags = calloc(json_array_size(list) + 1, sizeof(char *));
+		json_array_foreach (list, k, v)
+			if (*tags != NULL && json_is_string(v))
+				(*tags)[k] = strdup(json_string_value(v));
+		rc = *tags != NULL ? 0 : -1;
+		json_decref(list);
+	}
+	reg_client_free(c);
+	return rc;
+}
+
+struct tags_result {
+	char **repo;
+	char ***tags;
+};
+
+static int tags_candidate(const struct pull_opts *o, const struct img_ref *r, void *arg,
+			  struct rcr_error **err)
+{
+	struct tags_result *t = arg;
+
+	if (each_endpoint(o, r, tags_at, t->tags, err) < 0)
+		return -1;
+	*t->repo = img_ref_repository(r);
+	return 0;
+}
+
+int img_list_tags(const struct pull_opts *o, const char *name, char **repo, char ***tags,
+		  struct rcr_error **err)
+{
+	struct tags_result t = {repo, tags};
+
+	*repo = NULL;
+	*tags = NULL;
+	return each_candidate(o, name, tags_candidate, &t, err);
 }
