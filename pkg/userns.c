@@ -249,8 +249,7 @@ int userns_run(const struct userns_map *uidmap, const struct userns_map *gidmap,
 	return finish_child(pid, mine, err);
 }
 
-/* setuid root, or file capabilities: what newuidmap needs to write a wider map. */
-static bool helper_is_privileged(const char *path)
+bool userns_helper_is_privileged(const char *path)
 {
 	struct stat st;
 
@@ -290,7 +289,8 @@ int userns_user_maps(const char *subuid, const char *subgid, struct userns_user_
 		single_maps(out, "newuidmap/newgidmap not found (install the uidmap package)");
 		goto out;
 	}
-	if (!helper_is_privileged(out->newuidmap) || !helper_is_privileged(out->newgidmap) ||
+	if (!userns_helper_is_privileged(out->newuidmap) ||
+	    !userns_helper_is_privileged(out->newgidmap) ||
 	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) {
 		single_maps(out, "newuidmap/newgidmap cannot work here (not setuid, or "
 				 "no_new_privs is set)");

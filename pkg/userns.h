@@ -60,6 +60,10 @@ int userns_user_maps(const char *subuid, const char *subgid, struct userns_user_
 		     struct rcr_error **err);
 void userns_user_maps_release(struct userns_user_maps *m);
 
+/* True when the newuidmap/newgidmap at path can write a wider map: setuid root, or file
+ * capabilities (some distributions ship it with cap_setuid+ep instead of the setuid bit). */
+bool userns_helper_is_privileged(const char *path);
+
 /* What a function run by userns_run may report on failure (copied to the parent's error). */
 #define USERNS_MSG_MAX 1024
 

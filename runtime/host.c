@@ -11,15 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "pkg/cleanup.h"
 #include "pkg/fs.h"
 #include "pkg/paths.h"
 #include "pkg/proc.h"
+#include "pkg/userns.h"
 
 struct rt_host_paths rt_host_paths_default(void)
 {
@@ -46,15 +45,8 @@ const char *rt_host_oci_arch(const char *m)
 
 static void find_helper(const char *name, struct rt_helper *h)
 {
-	struct stat st;
-
 	h->path = proc_find_in_path(name);
-	if (h->path == NULL || stat(h->path, &st) < 0)
-		return;
-	/* newuidmap works when setuid root or when it carries file capabilities (some distros
-	 * ship it with cap_setuid+ep instead of the setuid bit). */
-	h->privileged = ((st.st_mode & S_ISUID) && st.st_uid == 0) ||
-			getxattr(h->path, "security.capability", NULL, 0) > 0;
+	h->privileged = h->path != NULL && userns_helper_is_privileged(h->path);
 }
 
 static long read_sysctl(const char *path)
