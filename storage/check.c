@@ -1,7 +1,9 @@
 /* store_check: compare the database with the content on disk, report each disagreement as a
  * line, and with repair make them agree again by removing what is broken: an image whose files
  * or layers are missing, a layer whose content is missing (with the layers stacked on it and the
- * images using them), content without a row, and tmp/ debris.
+ * images using them), a container whose directory is missing, content without a row, and tmp/
+ * debris. An image a container uses is kept with its layers, broken or not, as Podman's check
+ * does without --force: removing it would break the container for good; it stays reported.
  *
  * It must never remove what another call is using: it holds the commit lock throughout (no
  * commit or delete can interleave) and removes a tmp/ entry only while holding its flock. It
@@ -26,7 +28,8 @@ struct findings {
 	struct strlist lines;	   /* one per problem, for the report */
 	struct strlist bad_images; /* ids */
 	struct strlist bad_layers; /* chain ids whose content is missing */
-	struct strlist orphans;	   /* paths in layers/ and images/ */
+	struct strlist bad_ctrs;   /* container ids whose directory is missing */
+	struct strlist orphans;	   /* paths in layers/, images/ and containers/ */
 	struct strlist debris;	   /* names in tmp/ */
 };
 
@@ -35,6 +38,7 @@ static void findings_release(struct findings *f)
 	strlist_release(&f->lines);
 	strlist_release(&f->bad_images);
 	strlist_release(&f->bad_layers);
+	strlist_release(&f->bad_ctrs);
 	strlist_release(&f->orphans);
 	strlist_release(&f->debris);
 }
@@ -167,6 +171,53 @@ static int scan_image_layers(struct store *st, struct findings *f, struct rcr_er
 	return rc < 0 ? -1 : 0;
 }
 
+static int scan_containers(struct store *st, struct findings *f, struct rcr_error **err)
+{
+	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	const char *what = "listing containers";
+	int rc;
+
+	s = db_stmt(st, err, what, "SELECT id, name FROM containers ORDER BY id", NULL);
+	if (s == NULL)
+		return -1;
+	while ((rc = db_step(st, s, what, err)) == 1) {
+		const char *id = db_text(s, 0);
+		_cleanup_free_ char *dir = store_container_dir(st, id);
+		struct stat sb;
+
+		if (dir != NULL && lstat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+			continue;
+		if (note(f, err, "container %s (%s): its directory '%s' is missing", id,
+			 db_text(s, 1), dir ? dir : "?") < 0 ||
+		    push(&f->bad_ctrs, id, err) < 0)
+			return -1;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Never made by rcr (store_image_delete refuses an image in use), but a hand-edited database can
+ * say it. Not repaired: the container is the user's to remove. */
+static int scan_container_images(struct store *st, struct findings *f, struct rcr_error **err)
+{
+	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	const char *what = "checking the images of containers";
+	int rc;
+
+	s = db_stmt(st, err, what,
+		    "SELECT c.id, c.image_id FROM containers c "
+		    "LEFT JOIN images i ON i.id = c.image_id WHERE i.id IS NULL ORDER BY c.id",
+		    NULL);
+	if (s == NULL)
+		return -1;
+	while ((rc = db_step(st, s, what, err)) == 1)
+		if (note(f, err,
+			 "container %s uses image %s, which is not stored: remove the "
+			 "container",
+			 db_text(s, 0), db_text(s, 1)) < 0)
+			return -1;
+	return rc < 0 ? -1 : 0;
+}
+
 static int scan_tmp(struct store *st, struct findings *f, struct rcr_error **err)
 {
 	_cleanup_closedir_ DIR *d = opendir(st->tmp);
@@ -201,11 +252,13 @@ static int scan(struct store *st, struct findings *f, struct rcr_error **err)
 	if (db_begin_read(st, err) < 0)
 		return -1;
 	if (scan_images(st, f, err) < 0 || scan_layers(st, f, err) < 0 ||
-	    scan_image_layers(st, f, err) < 0)
+	    scan_image_layers(st, f, err) < 0 || scan_containers(st, f, err) < 0 ||
+	    scan_container_images(st, f, err) < 0)
 		goto fail;
 	first = f->orphans.n;
 	if (store_orphans_scan(st, "layers", NULL, &f->orphans, err) < 0 ||
-	    store_orphans_scan(st, "images", NULL, &f->orphans, err) < 0)
+	    store_orphans_scan(st, "images", NULL, &f->orphans, err) < 0 ||
+	    store_orphans_scan(st, "containers", NULL, &f->orphans, err) < 0)
 		goto fail;
 	for (size_t i = first; i < f->orphans.n; i++)
 		if (note(f, err, "'%s' has no record in the database", f->orphans.v[i]) < 0)
@@ -246,6 +299,54 @@ static int spread(struct store *st, struct findings *f, struct rcr_error **err)
 	return 0;
 }
 
+/* Drop from the broken images those a container uses, and from the broken layers those such an
+ * image uses: they stay (an image lists its whole chain, so a kept layer's parents are kept
+ * too, and the layer foreign keys hold). */
+static int keep_used(struct store *st, struct findings *f, struct rcr_error **err)
+{
+	struct strlist images = {0}, kept = {0}, layers = {0};
+	int rc = -1;
+
+	for (size_t i = 0; i < f->bad_images.n; i++) {
+		char ctr[65];
+		int used = store_image_first_container(st, f->bad_images.v[i], ctr, err);
+
+		if (used < 0 || push(used ? &kept : &images, f->bad_images.v[i], err) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < f->bad_layers.n; i++) {
+		bool keep = false;
+
+		for (size_t k = 0; k < kept.n && !keep; k++) {
+			_cleanup_stmt_ sqlite3_stmt *s = NULL;
+			const char *what = "checking the layers of an image in use";
+			int r;
+
+			s = db_stmt(
+				st, err, what,
+				"SELECT 1 FROM image_layers WHERE image_id = ? AND chain_id = ?",
+				"ss", kept.v[k], f->bad_layers.v[i]);
+			if (s == NULL || (r = db_step(st, s, what, err)) < 0)
+				goto out;
+			keep = r == 1;
+		}
+		if (!keep && push(&layers, f->bad_layers.v[i], err) < 0)
+			goto out;
+	}
+	strlist_release(&f->bad_images);
+	strlist_release(&f->bad_layers);
+	f->bad_images = images;
+	f->bad_layers = layers;
+	memset(&images, 0, sizeof(images));
+	memset(&layers, 0, sizeof(layers));
+	rc = 0;
+out:
+	strlist_release(&images);
+	strlist_release(&kept);
+	strlist_release(&layers);
+	return rc;
+}
+
 /* Rows of everything broken, in one transaction; the layers to remove go on gone. */
 static int repair_rows(struct store *st, struct findings *f, struct strlist *gone,
 		       struct rcr_error **err)
@@ -255,8 +356,12 @@ static int repair_rows(struct store *st, struct findings *f, struct strlist *gon
 
 	if (db_begin_write(st, err) < 0)
 		return -1;
-	if (spread(st, f, err) < 0)
+	if (spread(st, f, err) < 0 || keep_used(st, f, err) < 0)
 		goto out;
+	for (size_t i = 0; i < f->bad_ctrs.n; i++)
+		if (db_exec(st, err, "deleting a container without its directory",
+			    "DELETE FROM containers WHERE id = ?", "s", f->bad_ctrs.v[i]) < 0)
+			goto out;
 	for (size_t i = 0; i < f->bad_images.n; i++)
 		if (store_image_rows_delete(st, f->bad_images.v[i], &candidates, err) < 0)
 			goto out;

@@ -3,7 +3,7 @@
  * Schema changes are migrations: migrations[i] takes the database from user_version i to i + 1,
  * and all pending ones run in one IMMEDIATE transaction, so two rcr calls opening an old store
  * at once migrate it once. A migration, once released, is never edited: add the next one
- * (containers, volumes, ...). This file must never open a database it does not understand (a
+ * (volumes, ...). This file must never open a database it does not understand (a
  * newer user_version) and must never report a failure without SQLite's own message.
  */
 #include "storage/db.h"
@@ -59,6 +59,21 @@ static const char *const migrations[] = {
 	"  added INTEGER NOT NULL,"
 	"  PRIMARY KEY (repo_digest, image_id));"
 	"CREATE INDEX image_digests_image ON image_digests(image_id);",
+
+	/* 1 -> 2: containers. image_id has no foreign key on purpose: store_image_delete refuses
+	 * an image in use with Podman's message (checked in its write transaction), and a
+	 * deferred key would only fail at COMMIT with SQLite's. created is unix nanoseconds;
+	 * config is the CLI's JSON, opaque to the store. */
+	"CREATE TABLE containers ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT UNIQUE NOT NULL,"
+	"  image_id TEXT NOT NULL,"
+	"  image_name TEXT,"
+	"  command TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  config TEXT NOT NULL);"
+	"CREATE INDEX containers_image ON containers(image_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,

@@ -4,7 +4,8 @@
  * An image row must never exist without its files and its layers: the files are renamed into
  * images/<hex> before the rows commit, under the commit lock, and the foreign keys refuse a row
  * for a layer that is not stored. Rows are deleted before the files, which leave through the
- * trash (storage/remove.c).
+ * trash (storage/remove.c). An image used by a container is never deleted: the container's
+ * rootfs stands on its layers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -555,15 +556,34 @@ int store_image_rows_delete(struct store *st, const char *id, struct strlist *ca
 	return 0;
 }
 
+/* Refuse (EBUSY, *in_use set) when a container uses image id, with Podman's message, which
+ * cmd/rmi shows as it is. Checked inside the write transaction that deletes the rows, so no
+ * container can be created from the image in between (store_container_create looks for the
+ * image in its own write transaction). */
+static int refuse_if_used(struct store *st, const char *id, bool *in_use, struct rcr_error **err)
+{
+	char ctr[65];
+	int rc = store_image_first_container(st, id, ctr, err);
+
+	if (rc == 1) {
+		*in_use = true;
+		rcr_error_set(err, EBUSY,
+			      "image used by %s: image is in use by a container: consider listing "
+			      "external containers and force-removing image",
+			      ctr);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
 /* Rows, in one transaction: the image's, then its layers that nothing uses any more. */
-static int delete_rows(struct store *st, const char *id, struct strlist *gone,
+static int delete_rows(struct store *st, const char *id, struct strlist *gone, bool *in_use,
 		       struct rcr_error **err)
 {
 	struct strlist candidates = {0};
 
 	if (db_begin_write(st, err) < 0)
 		return -1;
-	if (require_image(st, id, err) < 0 ||
+	if (require_image(st, id, err) < 0 || refuse_if_used(st, id, in_use, err) < 0 ||
 	    store_image_rows_delete(st, id, &candidates, err) < 0 ||
 	    store_layers_rows_gc(st, &candidates, gone, err) < 0) {
 		db_rollback(st);
@@ -582,6 +602,7 @@ int store_image_delete(struct store *st, const char *id_in, struct rcr_error **e
 	struct store_lock *lk = NULL;
 	struct strlist gone = {0};
 	char id[STORE_ID_LEN + 1];
+	bool in_use = false;
 	int rc = -1;
 
 	if (normalize_or_fail(id_in, id, err) < 0)
@@ -590,7 +611,7 @@ int store_image_delete(struct store *st, const char *id_in, struct rcr_error **e
 	 * between our rows and our renames. */
 	if (store_commit_lock(st, &lk, err) < 0)
 		goto out;
-	if (delete_rows(st, id, &gone, err) < 0)
+	if (delete_rows(st, id, &gone, &in_use, err) < 0)
 		goto out;
 	rc = 0;
 	/* The rows are gone, which is what the caller asked for; content that cannot move now
@@ -611,7 +632,8 @@ out:
 	store_lock_release(lk);
 	store_trash_empty(&trash);
 	strlist_release(&gone);
-	if (rc < 0)
+	/* The in-use refusal is Podman's whole message already. */
+	if (rc < 0 && !in_use)
 		rcr_error_wrap(err, "deleting image %s", id);
 	return rc;
 }

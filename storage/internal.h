@@ -15,10 +15,11 @@
 struct sqlite3;
 
 struct store {
-	char *root;   /* ROOT */
-	char *tmp;    /* ROOT/tmp */
-	char *layers; /* ROOT/layers */
-	char *images; /* ROOT/images */
+	char *root;	  /* ROOT */
+	char *tmp;	  /* ROOT/tmp */
+	char *layers;	  /* ROOT/layers */
+	char *images;	  /* ROOT/images */
+	char *containers; /* ROOT/containers */
 	char *db_path;
 	struct sqlite3 *db;
 	const struct userns_user_maps *maps; /* borrowed; NULL: no user namespace for removals */
@@ -73,12 +74,14 @@ int store_commit_trylock(struct store *st, struct store_lock **out, struct rcr_e
  * lock held (the caller closes it after removing the entry). 0: in use or gone, -1: error. */
 int store_tmp_entry_unheld(struct store *st, const char *name, int *fd_out);
 
-/* Every entry of layers/ (table "layers") or images/ (table "images") without a row: pushed on
+/* Every entry of layers/, images/ or containers/ (table of that name) without a row: pushed on
  * found and moved into trash, each when not NULL. The caller holds the commit lock, so no
  * commit is between its rename and its row. */
 int store_orphans_scan(struct store *st, const char *table, struct store_trash *trash,
 		       struct strlist *found, struct rcr_error **err);
 
+/* 64 lowercase hex digits and nothing else (a container id, or an id's hex part)? */
+bool store_is_hex64(const char *s);
 /* "sha256:<hex>" or "<hex>" (64 hex digits) into out ("sha256:<hex>"); false when neither. */
 bool store_id_normalize(const char *in, char out[STORE_ID_LEN + 1]);
 /* The hex part of a normalized id. */
@@ -118,5 +121,11 @@ int store_layers_rows_gc(struct store *st, const struct strlist *candidates, str
 /* ROOT/layers/<hex> and ROOT/images/<hex> (allocated). */
 char *store_layer_dir(const struct store *st, const char *chain_id);
 char *store_image_dir(const struct store *st, const char *id);
+
+/* ---- containers.c: what images.c and check.c need ----------------------------------------- */
+
+/* The id of a container made from image id (the oldest), into ctr: 1, 0 when none, -1. */
+int store_image_first_container(struct store *st, const char *image_id, char ctr[65],
+				struct rcr_error **err);
 
 #endif

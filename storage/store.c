@@ -1,6 +1,7 @@
 /* Opening and closing the store, its commit lock, the locked entries under tmp/, and the
  * recovery that every store_open runs: tmp/ entries no process holds are a killed call's debris,
- * and layers/ or images/ directories without a row are content whose commit never happened.
+ * and layers/, images/ or containers/ directories without a row are content whose commit never
+ * happened.
  *
  * Recovery must never remove anything another call may still use: a tmp/ entry goes only while
  * this process holds its flock, and content directories only under the commit lock, which every
@@ -62,7 +63,7 @@ void strlist_release(struct strlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static bool is_hex64(const char *s)
+bool store_is_hex64(const char *s)
 {
 	size_t i;
 
@@ -78,7 +79,7 @@ bool store_id_normalize(const char *in, char out[STORE_ID_LEN + 1])
 		return false;
 	if (strncmp(in, "sha256:", 7) == 0)
 		in += 7;
-	if (!is_hex64(in))
+	if (!store_is_hex64(in))
 		return false;
 	snprintf(out, STORE_ID_LEN + 1, "sha256:%s", in);
 	return true;
@@ -363,27 +364,40 @@ static void clean_tmp(struct store *st)
 	}
 }
 
-/* Is there a row for the directory named name in layers/ (table "layers") or images/? */
+/* Is there a row for the directory named name in layers/ (table "layers"), images/ or
+ * containers/? Container ids are stored as bare hex, the others with "sha256:". */
 static int has_row(struct store *st, const char *table, const char *name, struct rcr_error **err)
 {
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
 	char id[STORE_ID_LEN + 1];
-	bool layers = strcmp(table, "layers") == 0;
+	const char *sql = "SELECT 1 FROM images WHERE id = ?", *what = "looking up an image";
 
-	if (!is_hex64(name))
+	if (!store_is_hex64(name))
 		return 0;
 	snprintf(id, sizeof(id), "sha256:%.64s", name);
-	s = db_stmt(st, err, "looking for a row",
-		    layers ? "SELECT 1 FROM layers WHERE chain_id = ?"
-			   : "SELECT 1 FROM images WHERE id = ?",
-		    "s", id);
-	return s ? db_step(st, s, layers ? "looking up a layer" : "looking up an image", err) : -1;
+	if (strcmp(table, "layers") == 0) {
+		sql = "SELECT 1 FROM layers WHERE chain_id = ?";
+		what = "looking up a layer";
+	} else if (strcmp(table, "containers") == 0) {
+		sql = "SELECT 1 FROM containers WHERE id = ?";
+		what = "looking up a container";
+		snprintf(id, sizeof(id), "%.64s", name);
+	}
+	s = db_stmt(st, err, "looking for a row", sql, "s", id);
+	return s ? db_step(st, s, what, err) : -1;
+}
+
+static const char *table_dir(const struct store *st, const char *table)
+{
+	if (strcmp(table, "layers") == 0)
+		return st->layers;
+	return strcmp(table, "containers") == 0 ? st->containers : st->images;
 }
 
 int store_orphans_scan(struct store *st, const char *table, struct store_trash *trash,
 		       struct strlist *found, struct rcr_error **err)
 {
-	const char *dir = strcmp(table, "layers") == 0 ? st->layers : st->images;
+	const char *dir = table_dir(st, table);
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *e;
 
@@ -427,7 +441,8 @@ static void clean_orphans(struct store *st)
 		return;
 	}
 	if (store_orphans_scan(st, "layers", &trash, NULL, &err) < 0 ||
-	    store_orphans_scan(st, "images", &trash, NULL, &err) < 0)
+	    store_orphans_scan(st, "images", &trash, NULL, &err) < 0 ||
+	    store_orphans_scan(st, "containers", &trash, NULL, &err) < 0)
 		rcr_warn("removing content without a record: %s", err->msg);
 	store_lock_release(lk);
 	store_trash_empty(&trash);
@@ -444,7 +459,8 @@ static int make_layout(struct store *st, struct rcr_error **err)
 		return -1;
 	}
 	if (fs_mkdir_p(st->root, 0700, err) < 0 || fs_mkdir_p(st->layers, 0700, err) < 0 ||
-	    fs_mkdir_p(st->images, 0700, err) < 0 || fs_mkdir_p(st->tmp, 0700, err) < 0)
+	    fs_mkdir_p(st->images, 0700, err) < 0 || fs_mkdir_p(st->containers, 0700, err) < 0 ||
+	    fs_mkdir_p(st->tmp, 0700, err) < 0)
 		return -1;
 	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (st->lock_fd < 0) {
@@ -470,9 +486,10 @@ int store_open(const char *root, const struct userns_user_maps *maps, struct sto
 	st->tmp = fs_path_join(root, "tmp");
 	st->layers = fs_path_join(root, "layers");
 	st->images = fs_path_join(root, "images");
+	st->containers = fs_path_join(root, "containers");
 	st->db_path = fs_path_join(root, "rcr.db");
 	if (st->root == NULL || st->tmp == NULL || st->layers == NULL || st->images == NULL ||
-	    st->db_path == NULL) {
+	    st->containers == NULL || st->db_path == NULL) {
 		rcr_error_set(err, ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -500,6 +517,7 @@ void store_close(struct store *st)
 	free(st->tmp);
 	free(st->layers);
 	free(st->images);
+	free(st->containers);
 	free(st->db_path);
 	free(st);
 }

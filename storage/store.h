@@ -1,9 +1,12 @@
 /* The store (DESIGN.md §5): SQLite metadata in ROOT/rcr.db (WAL) and content directories.
  *
- *   ROOT/rcr.db                       images, image names and digests, layers (and later
- *                                     containers and volumes)
+ *   ROOT/rcr.db                       images, image names and digests, layers, containers
+ *                                     (and later volumes)
  *   ROOT/layers/<chain hex>/diff      a layer's unpacked content, owned by mapped ids
  *   ROOT/images/<id hex>/{manifest,config}
+ *   ROOT/containers/<id>/{upper,work,userdata}
+ *                                     a container's overlay upper and work dirs (owned by
+ *                                     mapped ids once it ran) and the CLI's files about it
  *   ROOT/tmp/                         staging and downloads, on the same filesystem
  *   ROOT/store.lock                   the commit lock (flock)
  *
@@ -137,18 +140,89 @@ int store_image_get(struct store *st, const char *key, struct store_image_info *
 int store_image_read(struct store *st, const char *id, const char *what, char **data, size_t *len,
 		     struct rcr_error **err);
 
-/* Remove the image (rows, then its files), then every layer no image uses any more. */
+/* Remove the image (rows, then its files), then every layer no image uses any more. An image a
+ * container uses is refused with EBUSY and Podman's message, unwrapped: image used by ID: image
+ * is in use by a container: consider listing external containers and force-removing image. */
 int store_image_delete(struct store *st, const char *id, struct rcr_error **err);
 
 /* Remove every layer no image uses (left by a call killed between committing its layers and its
  * image); *removed gets how many. */
 int store_layers_prune(struct store *st, size_t *removed, struct rcr_error **err);
 
+/* ---- containers -------------------------------------------------------------------------- */
+
+struct store_container {
+	char *id; /* 64 lowercase hex */
+	char *name;
+	char *image_id;	   /* "sha256:..." */
+	char *image_name;  /* the reference as resolved, e.g. "docker.io/library/busybox:latest";
+			    * may be NULL */
+	char *command;	   /* the command line for ps; may be NULL */
+	long long created; /* unix nanoseconds */
+	char *state;	   /* "created" normally; "removing" while rm runs */
+	char *config;	   /* the container's JSON config, opaque to the store */
+};
+/* Free the fields of *c (not c) and zero it; NULL is fine. */
+void store_container_release(struct store_container *c);
+/* Release each of v[0..n) and free v. */
+void store_container_free(struct store_container *v, size_t n);
+
+/* A new random id (64 hex from getrandom), unique among containers. Owned. */
+char *store_container_new_id(struct store *st, struct rcr_error **err);
+
+/* Record c (all fields set by the caller, state "created") and make its directory
+ * ROOT/containers/<id> with upper/ (0755), work/ and userdata/ (0700). c is borrowed. A name in
+ * use is an error with code EEXIST and Podman's message, unwrapped: the container name "NAME" is
+ * already in use by ID. You have to remove that container to be able to reuse that name: that
+ * name is already in use. An id in use is EEXIST too; a name Podman would refuse is EINVAL
+ * ("names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*"); the image must be stored (ENOENT). */
+int store_container_create(struct store *st, const struct store_container *c,
+			   struct rcr_error **err);
+
+/* ROOT/containers/<id> (allocated; NULL when id is not 64 lowercase hex). */
+char *store_container_dir(const struct store *st, const char *id);
+
+/* Lookup by full id, by name, or by a unique id prefix (any length >= 1, as Podman). Exact name
+ * beats prefix. 1 and *out (owned fields: store_container_release) when found, 0 not found, -1
+ * error (an ambiguous prefix is an error, EINVAL: "more than one result for container 'ab': use
+ * a longer id"). */
+int store_container_get(struct store *st, const char *key, struct store_container *out,
+			struct rcr_error **err);
+
+/* Every container, newest first (*out owned: store_container_free). */
+int store_container_list(struct store *st, struct store_container **out, size_t *n,
+			 struct rcr_error **err);
+
+/* Set the state of container id (the full id); unknown id is ENOENT. */
+int store_container_set_state(struct store *st, const char *id, const char *state,
+			      struct rcr_error **err);
+
+/* Rename; a name in use is EEXIST as above (unwrapped); unknown id is ENOENT; renaming to its own
+ * name is a no-op. */
+int store_container_rename(struct store *st, const char *id, const char *name,
+			   struct rcr_error **err);
+
+/* Replace the stored config JSON; unknown id is ENOENT. */
+int store_container_set_config(struct store *st, const char *id, const char *config,
+			       struct rcr_error **err);
+
+/* Remove the row, then its directory (in the user namespace). A missing row is 0 (nothing to
+ * do), not an error. A directory that cannot be removed now is a warning: it has no row, so
+ * the next store_open removes it. */
+int store_container_delete(struct store *st, const char *id, struct rcr_error **err);
+
+/* Ids of the containers made from image id ("sha256:hex" or hex), oldest first (owned strv,
+ * NULL-terminated, may be empty). */
+int store_image_containers(struct store *st, const char *image_id, char ***ids,
+			   struct rcr_error **err);
+
 /* ---- checking ------------------------------------------------------------------------------ */
 
-/* Problems found (each a line appended to *report, allocated): rows whose content is missing,
- * content without rows, tmp/ debris. With repair, fix what can be fixed. Returns the number of
- * problems left, or -1. */
+/* Problems found (each a line appended to *report, allocated): rows whose content is missing
+ * (a container whose directory is missing included), content without rows, tmp/ debris. With
+ * repair, fix what can be fixed: broken rows and their content go, except an image a container
+ * uses (and its layers), which stays reported, as Podman's check without --force. Returns the
+ * number of problems left, or -1. */
 int store_check(struct store *st, bool repair, char **report, struct rcr_error **err);
 
 #endif

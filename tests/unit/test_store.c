@@ -174,7 +174,7 @@ static void test_open(void)
 	   "layers/, images/, tmp/, store.lock and rcr.db exist");
 	is_str(st ? store_root(st) : NULL, root, "store_root");
 	is_str(st ? store_tmp_dir(st) : NULL, at("tmp"), "store_tmp_dir");
-	is_int(db_int("PRAGMA user_version"), 1, "schema version 1");
+	is_int(db_int("PRAGMA user_version"), 2, "schema version 2");
 	{
 		sqlite3 *db = NULL;
 		sqlite3_stmt *s = NULL;
