@@ -117,7 +117,7 @@ static char *split_dir(const char *path, const char **base)
 
 /* Fill the temporary file and make it durable before it becomes visible under its real name. */
 static int fill_temp(int fd, const char *path, const void *data, size_t len, mode_t mode,
-		     struct rcr_error **err)
+		     bool durable, struct rcr_error **err)
 {
 	if (write_all(fd, data, len) < 0) {
 		rcr_error_set_errno(err, errno, "writing '%s'", path);
@@ -128,7 +128,7 @@ static int fill_temp(int fd, const char *path, const void *data, size_t len, mod
 		rcr_error_set_errno(err, errno, "setting the mode of '%s'", path);
 		return -1;
 	}
-	if (fsync(fd) < 0) {
+	if (durable && fsync(fd) < 0) {
 		rcr_error_set_errno(err, errno, "syncing '%s'", path);
 		return -1;
 	}
@@ -152,8 +152,8 @@ static int sync_dir(const char *dir, struct rcr_error **err)
 	return 0;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		    struct rcr_error **err)
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool durable,
+			struct rcr_error **err)
 {
 	const char *base = NULL;
 	_cleanup_free_ char *dir = split_dir(path, &base);
@@ -177,7 +177,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 				    dir);
 		return -1;
 	}
-	rc = fill_temp(fd, path, data, len, mode, err);
+	rc = fill_temp(fd, path, data, len, mode, durable, err);
 	if (rc == 0 && close(steal_fd(&fd)) < 0) {
 		/* close can report a deferred write error (NFS, quota): the data is not safe. */
 		rcr_error_set_errno(err, errno, "writing '%s'", path);
@@ -191,7 +191,19 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		unlink(tmp);
 		return -1;
 	}
-	return sync_dir(dir, err);
+	return durable ? sync_dir(dir, err) : 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		    struct rcr_error **err)
+{
+	return write_atomic(path, data, len, mode, true, err);
+}
+
+int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode,
+		     struct rcr_error **err)
+{
+	return write_atomic(path, data, len, mode, false, err);
 }
 
 /* Read everything from fd, growing the buffer up to max+1 bytes so that one byte past the cap

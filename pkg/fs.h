@@ -19,6 +19,13 @@ int fs_mkdir_p(const char *path, mode_t mode, struct rcr_error **err);
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		    struct rcr_error **err);
 
+/* Like fs_write_atomic without the syncs: readers still see the old content or the new, but a
+ * crash of the machine may lose the write. For files that are rebuilt or judged again after a
+ * reboot (a container's run state, its generated /etc files), where a sync per write would cost
+ * more than the file is worth. */
+int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode,
+		     struct rcr_error **err);
+
 /* Read a whole file, at most max bytes (a larger file is an error naming the limit). Returns an
  * owned NUL-terminated buffer; *len_out (may be NULL) gets the length without the NUL. */
 char *fs_read_file(const char *path, size_t max, size_t *len_out, struct rcr_error **err);

@@ -205,7 +205,7 @@ char *json_dump_string(const json_t *j, bool pretty)
 	return json_dumps(j, flags);
 }
 
-int json_write_file_atomic(const char *path, const json_t *j, struct rcr_error **err)
+static int write_file(const char *path, const json_t *j, bool durable, struct rcr_error **err)
 {
 	_cleanup_free_ char *s = json_dump_string(j, true);
 	_cleanup_free_ char *text = NULL;
@@ -218,5 +218,16 @@ int json_write_file_atomic(const char *path, const json_t *j, struct rcr_error *
 		return -1;
 	}
 	/* State files can hold secrets (env, auth): only the user reads them. */
-	return fs_write_atomic(path, text, (size_t)n, 0600, err);
+	return durable ? fs_write_atomic(path, text, (size_t)n, 0600, err)
+		       : fs_write_replace(path, text, (size_t)n, 0600, err);
+}
+
+int json_write_file_atomic(const char *path, const json_t *j, struct rcr_error **err)
+{
+	return write_file(path, j, true, err);
+}
+
+int json_write_file_replace(const char *path, const json_t *j, struct rcr_error **err)
+{
+	return write_file(path, j, false, err);
 }

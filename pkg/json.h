@@ -40,5 +40,7 @@ char *json_dump_string(const json_t *j, bool pretty);
 
 /* Write j to path atomically (fs_write_atomic), pretty-printed, mode 0600. */
 int json_write_file_atomic(const char *path, const json_t *j, struct rcr_error **err);
+/* The same without syncs (fs_write_replace). */
+int json_write_file_replace(const char *path, const json_t *j, struct rcr_error **err);
 
 #endif

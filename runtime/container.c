@@ -1,0 +1,254 @@
+/* Starting a container (container.h): clone into new namespaces, id maps written by the parent,
+ * then the child builds the root file system, switches to the container's user and capabilities,
+ * loads seccomp and execs.
+ *
+ * The child never returns into the caller's code: every failure is written to the error pipe as
+ * (exit code, message) and the child _exits. A successful execve closes the pipe (CLOEXEC), which
+ * is how the parent knows the command runs. The child must not allocate from state shared with
+ * other threads: the monitor is single-threaded, and so is rcr when it calls exec.
+ */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pkg/cleanup.h"
+#include "pkg/fs.h"
+#include "pkg/proc.h"
+#include "runtime/caps.h"
+#include "runtime/exec.h"
+#include "runtime/rootfs.h"
+#include "runtime/seccomp.h"
+
+#define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC)
+
+/* ---- the child ------------------------------------------------------------------------------ */
+
+struct child_ctx {
+	const struct rt_spec *s;
+	const struct rt_stdio *io;
+	const struct rt_mount_plan *plan;
+	const struct rt_seccomp_prog *seccomp; /* NULL: unconfined */
+	int go_fd;			       /* read: the parent wrote the maps */
+	int err_fd;			       /* write: failure report */
+	int console_fd;			       /* with a tty: where the pty master goes */
+};
+
+static int set_rlimits(const struct rt_spec *s, struct rcr_error **err)
+{
+	for (size_t i = 0; i < s->n_rlimits; i++) {
+		struct rlimit rl = {s->rlimits[i].soft, s->rlimits[i].hard};
+
+		if (setrlimit(s->rlimits[i].resource, &rl) < 0) {
+			rcr_error_set_errno(err, errno,
+					    "setting a ulimit (a user may not raise a hard limit "
+					    "above the host's)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int setup_namespaces(const struct child_ctx *c, struct rcr_error **err)
+{
+	const struct rt_spec *s = c->s;
+
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		rcr_error_set_errno(err, errno, "becoming root of the container's user namespace");
+		return -1;
+	}
+	if (rt_rootfs_setup(s, c->plan, err) < 0)
+		return -1;
+	if (s->hostname != NULL && sethostname(s->hostname, strlen(s->hostname)) < 0) {
+		rcr_error_set_errno(err, errno, "setting the hostname '%s'", s->hostname);
+		return -1;
+	}
+	return set_rlimits(s, err);
+}
+
+static _Noreturn void child_main(struct child_ctx *c)
+{
+	struct rcr_error *err = NULL;
+	int code = 125;
+	char go;
+
+	/* Die with the monitor while setting up; a container that runs is kept alive by its own
+	 * PID 1 afterwards (the parent-death signal is cleared by execve for... no: it is kept
+	 * across execve, so it is cleared below just before). */
+	if (read(c->go_fd, &go, 1) != 1)
+		_exit(125);
+	close(c->go_fd);
+	if (setup_namespaces(c, &err) < 0)
+		goto fail;
+	{
+		struct rt_proc p = rt_proc_of_spec(c->s);
+
+		code = rt_exec_process(&p, c->io, c->seccomp, c->console_fd, c->err_fd, &err);
+	}
+fail:
+	rt_exec_report(c->err_fd, code, err);
+	_exit(code);
+}
+
+/* ---- the parent ------------------------------------------------------------------------------ */
+
+static int compile_seccomp(const struct rt_spec *s, struct rt_seccomp_prog *prog,
+			   struct rcr_error **err)
+{
+	_cleanup_free_ char *json = NULL;
+	size_t len;
+
+	if (s->privileged || strcmp(s->seccomp, "unconfined") == 0)
+		return 0;
+	if (strcmp(s->seccomp, "default") == 0)
+		return rt_seccomp_compile_default(s->caps, prog, err);
+	json = fs_read_file(s->seccomp, 4 << 20, &len, err);
+	if (json == NULL)
+		return -1;
+	return rt_seccomp_compile_json(json, len, s->seccomp, s->caps, prog, err);
+}
+
+static bool gid5_mapped(const struct userns_map *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].inner <= 5 && 5 < m->v[i].inner + m->v[i].count)
+			return true;
+	return false;
+}
+
+static int write_maps(const struct rt_spec *s, pid_t pid, struct rcr_error **err)
+{
+	if (userns_map_write(pid, &s->uidmap, false, s->newuidmap, err) < 0 ||
+	    userns_map_write(pid, &s->gidmap, true, s->newgidmap, err) < 0) {
+		rcr_error_wrap(err, "writing the container's id maps");
+		return -1;
+	}
+	return 0;
+}
+
+static pid_t clone_child(const struct rt_spec *s, struct rcr_error **err)
+{
+	unsigned long flags = NS_FLAGS | SIGCHLD;
+	pid_t pid;
+
+	if (strcmp(s->network, "host") != 0)
+		flags |= CLONE_NEWNET;
+	/* A new cgroup namespace only hides the host's cgroup paths; harmless everywhere. */
+	flags |= CLONE_NEWCGROUP;
+	/* The raw syscall behaves as fork() here (no new stack): the child continues below. */
+	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		rcr_error_set_errno(err, errno,
+				    "creating the container's namespaces (is 'sysctl "
+				    "user.max_user_namespaces' zero?)");
+	return pid;
+}
+
+struct start_fds {
+	int go[2], errp[2], console[2];
+};
+
+static void start_fds_close(struct start_fds *f)
+{
+	int *all[] = {&f->go[0], &f->go[1], &f->errp[0], &f->errp[1], &f->console[0],
+		      &f->console[1]};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (*all[i] >= 0) {
+			close(*all[i]);
+			*all[i] = -1;
+		}
+}
+
+static int start_fds_open(struct start_fds *f, bool tty, struct rcr_error **err)
+{
+	*f = (struct start_fds){{-1, -1}, {-1, -1}, {-1, -1}};
+	if (proc_pipe(f->go, err) < 0 || proc_pipe(f->errp, err) < 0)
+		return -1;
+	if (tty && proc_socketpair(SOCK_STREAM, f->console, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* After the go-ahead: the pty master (tty), then the error pipe's verdict. */
+static int await_exec(struct start_fds *f, bool tty, int *pty_master, int *exit_code,
+		      struct rcr_error **err)
+{
+	if (tty) {
+		*pty_master = rt_exec_recv_fd(f->console[0]);
+		close(f->console[0]);
+		f->console[0] = -1;
+	}
+	if (rt_exec_read_report(f->errp[0], exit_code, err) < 0)
+		return -1;
+	if (tty && *pty_master < 0) {
+		rcr_error_set(err, EIO, "the container did not send its terminal");
+		return -1;
+	}
+	return 0;
+}
+
+pid_t rt_container_start(const struct rt_spec *s, const struct rt_stdio *io, rt_ready_fn ready,
+			 void *arg, int *pty_master, int *exit_code, struct rcr_error **err)
+{
+	struct rt_seccomp_prog prog = {0};
+	struct rt_mount_plan plan;
+	struct start_fds f;
+	pid_t pid = -1;
+
+	*exit_code = 125;
+	*pty_master = -1;
+	rt_mount_plan_make(s, gid5_mapped(&s->gidmap), &plan);
+	if (start_fds_open(&f, s->tty, err) < 0 || compile_seccomp(s, &prog, err) < 0)
+		goto fail;
+	pid = clone_child(s, err);
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		struct child_ctx c = {s, io, &plan, prog.filter ? &prog : NULL, f.go[0], f.errp[1],
+				      f.console[1]};
+
+		close(f.go[1]);
+		close(f.errp[0]);
+		if (f.console[0] >= 0)
+			close(f.console[0]);
+		child_main(&c);
+	}
+	close(f.go[0]), f.go[0] = -1;
+	close(f.errp[1]), f.errp[1] = -1;
+	if (f.console[1] >= 0)
+		close(f.console[1]), f.console[1] = -1;
+	if (write_maps(s, pid, err) < 0 || (ready != NULL && ready(pid, arg) != 0) ||
+	    write(f.go[1], "g", 1) != 1) {
+		if (err != NULL && *err == NULL)
+			rcr_error_set(err, EIO, "the container process could not be released");
+		goto kill;
+	}
+	close(f.go[1]), f.go[1] = -1;
+	if (await_exec(&f, s->tty, pty_master, exit_code, err) < 0)
+		goto kill;
+	start_fds_close(&f);
+	rt_seccomp_prog_release(&prog);
+	return pid;
+kill:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+fail:
+	start_fds_close(&f);
+	rt_seccomp_prog_release(&prog);
+	if (*pty_master >= 0)
+		close(*pty_master), *pty_master = -1;
+	return -1;
+}

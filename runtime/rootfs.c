@@ -1,0 +1,405 @@
+/* The container's root file system: plan (pure) and setup (in the container's namespaces).
+ *
+ * Runs in the runtime child before the container's command exists, as root of the container's
+ * user namespace. Must never touch the host's mount table: the first step makes every mount in
+ * the new mount namespace private, so nothing propagates back, and everything below is gone
+ * with the namespace when the container's last process exits (nothing to unmount on the host).
+ */
+#include "runtime/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pkg/cleanup.h"
+#include "pkg/fs.h"
+#include "pkg/proc.h"
+#include "runtime/overlay.h"
+
+const char *const rt_masked_paths[] = {
+	"/proc/acpi",	   "/proc/kcore",	"/proc/keys",	   "/proc/latency_stats",
+	"/proc/sched_debug", "/proc/scsi",	"/proc/timer_list", "/proc/timer_stats",
+	"/proc/interrupts", "/sys/dev/block",	"/sys/devices/virtual/powercap",
+	"/sys/firmware",   "/sys/fs/selinux",	NULL,
+};
+
+const char *const rt_readonly_paths[] = {
+	"/proc/asound", "/proc/bus",	  "/proc/fs",	       "/proc/irq",
+	"/proc/sys",	"/proc/sysrq-trigger", NULL,
+};
+
+/* The device nodes every container gets, bind-mounted from the host: a user namespace may not
+ * mknod them (runc and crun do the same when rootless). */
+static const char *const dev_nodes[] = {"/dev/null",   "/dev/zero", "/dev/full",
+					"/dev/random", "/dev/urandom", "/dev/tty", NULL};
+
+static struct rt_mount_op *add(struct rt_mount_plan *p, enum rt_op_kind kind, const char *source,
+			       const char *target)
+{
+	struct rt_mount_op *op = &p->ops[p->n++];
+
+	*op = (struct rt_mount_op){.kind = kind, .source = source, .target = target};
+	return op;
+}
+
+static void add_mount(struct rt_mount_plan *p, const char *fstype, const char *target,
+		      unsigned long flags, const char *data, bool optional)
+{
+	struct rt_mount_op *op = add(p, RT_OP_MOUNT, fstype, target);
+
+	op->fstype = fstype;
+	op->flags = flags;
+	op->optional = optional;
+	snprintf(op->data, sizeof(op->data), "%s", data ? data : "");
+}
+
+static void plan_dev(struct rt_mount_plan *p, bool gid5_mapped)
+{
+	static const char *const links[][2] = {
+		{"pts/ptmx", "/dev/ptmx"},	    {"/proc/self/fd", "/dev/fd"},
+		{"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"},
+		{"/proc/self/fd/2", "/dev/stderr"}, {"/proc/kcore", "/dev/core"},
+	};
+
+	add_mount(p, "tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", false);
+	for (size_t i = 0; dev_nodes[i] != NULL; i++)
+		add(p, RT_OP_BIND, dev_nodes[i], dev_nodes[i]);
+	add_mount(p, "devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
+		  gid5_mapped ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+			      : "newinstance,ptmxmode=0666,mode=0620",
+		  false);
+	add_mount(p, "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=1777,size=65536k", false);
+	add_mount(p, "mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, true);
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		add(p, RT_OP_SYMLINK, links[i][0], links[i][1]);
+}
+
+void rt_mount_plan_make(const struct rt_spec *s, bool gid5_mapped, struct rt_mount_plan *out)
+{
+	struct rt_mount_op *op;
+
+	out->n = 0;
+	add_mount(out, "proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, false);
+	add_mount(out, "sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, false);
+	out->ops[out->n - 1].sysfs = true;
+	plan_dev(out, gid5_mapped);
+	if (s->read_only && s->read_only_tmpfs) {
+		add_mount(out, "tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777", false);
+		add_mount(out, "tmpfs", "/var/tmp", MS_NOSUID | MS_NODEV, "mode=1777", false);
+		add_mount(out, "tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=755", false);
+	}
+	for (size_t i = 0; i < s->n_binds && out->n < RT_OPS_MAX; i++) {
+		op = add(out, RT_OP_BIND, s->binds[i].source, s->binds[i].dest);
+		op->ro = s->binds[i].ro;
+	}
+}
+
+/* ---- running the plan ---------------------------------------------------------------------- */
+
+/* Create target (below root) as a directory, or as an empty file when like_file. */
+static int make_target(const char *path, bool like_file, struct rcr_error **err)
+{
+	_cleanup_free_ char *parent = strdup(path);
+	char *slash = strrchr(parent, '/');
+	int fd;
+
+	if (slash != NULL && slash != parent) {
+		*slash = '\0';
+		if (fs_mkdir_p(parent, 0755, err) < 0)
+			return -1;
+	}
+	if (!like_file)
+		return fs_mkdir_p(path, 0755, err);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 && errno != EEXIST && errno != EISDIR) {
+		rcr_error_set_errno(err, errno, "creating '%s'", path);
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int set_readonly(const char *path, bool recursive, struct rcr_error **err)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &attr,
+		    sizeof(attr)) < 0) {
+		rcr_error_set_errno(err, errno, "making '%s' read-only", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* proc and sysfs may only be mounted where a full instance is visible (the kernel's
+ * mount_too_revealing rule): after pivot_root there is none, so they are made before it, as
+ * detached mounts, and attached afterwards. */
+static bool needs_early_mount(const struct rt_mount_op *op)
+{
+	return op->kind == RT_OP_MOUNT &&
+	       (strcmp(op->fstype, "proc") == 0 || strcmp(op->fstype, "sysfs") == 0);
+}
+
+static unsigned int attr_flags(unsigned long ms)
+{
+	return ((ms & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) |
+	       ((ms & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+	       ((ms & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) |
+	       ((ms & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* A detached mount of a fresh proc or sysfs; -1 when the kernel refuses (sysfs without our own
+ * network namespace: the caller falls back to binding the host's). */
+static int early_mount(const struct rt_mount_op *op)
+{
+	_cleanup_close_ int fs = fsopen(op->fstype, FSOPEN_CLOEXEC);
+
+	/* the source shows in the container's mount table ("proc on /proc type proc") */
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", op->fstype, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -1;
+	return fsmount(fs, FSMOUNT_CLOEXEC, attr_flags(op->flags));
+}
+
+/* Attach a tree cloned before pivot_root (source is a host path, gone from view afterwards) on
+ * target, which is resolved inside the container's root: a symlink in the image can never point
+ * a bind at a host path. */
+static int run_bind(int tree, const char *source, const char *target, bool ro,
+		    struct rcr_error **err)
+{
+	struct stat st;
+
+	if (fstat(tree, &st) < 0) {
+		rcr_error_set_errno(err, errno, "bind mount source '%s'", source);
+		return -1;
+	}
+	if (make_target(target, !S_ISDIR(st.st_mode), err) < 0)
+		return -1;
+	if (move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		rcr_error_set_errno(err, errno, "bind mounting '%s' on '%s'", source, target);
+		return -1;
+	}
+	return ro ? set_readonly(target, true, err) : 0;
+}
+
+static int run_mount(const struct rt_mount_op *op, int tree, int sys_tree,
+		     struct rcr_error **err)
+{
+	if (make_target(op->target, false, err) < 0)
+		return -1;
+	if (tree >= 0 && move_mount(tree, "", AT_FDCWD, op->target, MOVE_MOUNT_F_EMPTY_PATH) == 0)
+		return 0;
+	if (tree < 0 && !needs_early_mount(op) &&
+	    mount(op->source, op->target, op->fstype, op->flags, op->data[0] ? op->data : NULL) == 0)
+		return 0;
+	/* sysfs belongs to the network namespace: with the host's network (or where the kernel
+	 * refuses), a read-only recursive bind of the host's /sys is what crun does too. */
+	if (op->sysfs && sys_tree >= 0 && run_bind(sys_tree, "/sys", op->target, true, err) == 0)
+		return 0;
+	if (op->optional)
+		return 0;
+	rcr_error_set_errno(err, errno, "mounting %s on '%s'", op->fstype, op->target);
+	return -1;
+}
+
+static int run_op(const struct rt_mount_op *op, int tree, int sys_tree, struct rcr_error **err)
+{
+	switch (op->kind) {
+	case RT_OP_MOUNT:
+		return run_mount(op, tree, sys_tree, err);
+	case RT_OP_BIND:
+		return run_bind(tree, op->source, op->target, op->ro, err);
+	case RT_OP_SYMLINK:
+		if (symlink(op->source, op->target) < 0 && errno != EEXIST) {
+			rcr_error_set_errno(err, errno, "creating the link '%s'", op->target);
+			return -1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int clone_tree(const char *source, struct rcr_error **err)
+{
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, source,
+			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+	if (fd < 0)
+		rcr_error_set_errno(err, errno, "bind mount source '%s'", source);
+	return fd;
+}
+
+/* fuse-overlayfs in the container's namespaces, for file systems where kernel overlay is refused
+ * (e.g. NFS, or an old kernel): it daemonises once the mount is up. */
+static int mount_fuse_overlay(const struct rt_spec *s, struct rcr_error **err)
+{
+	_cleanup_free_ char *prog = proc_find_in_path("fuse-overlayfs");
+	_cleanup_free_ char *opts = NULL;
+	struct proc_result r = {0};
+	size_t len = 64 + strlen(s->upper) + strlen(s->work);
+	char *p;
+	int rc;
+
+	if (prog == NULL) {
+		rcr_error_set(err, ENOENT,
+			      "fuse-overlayfs is not installed: install it (Debian: apt-get install "
+			      "fuse-overlayfs)");
+		return -1;
+	}
+	for (size_t i = 0; s->lowers[i] != NULL; i++)
+		len += strlen(s->lowers[i]) + 1;
+	opts = malloc(len);
+	p = opts + sprintf(opts, "lowerdir=");
+	for (size_t i = 0; s->lowers[i] != NULL; i++)
+		p += sprintf(p, "%s%s", i ? ":" : "", s->lowers[i]);
+	sprintf(p, ",upperdir=%s,workdir=%s", s->upper, s->work);
+	{
+		char dash_o[] = "-o";
+		char *argv[] = {prog, dash_o, opts, s->merged, NULL};
+
+		rc = proc_run(argv, NULL, true, &r, err);
+	}
+	if (rc == 0 && r.exit_code != 0) {
+		rcr_error_set(err, EIO, "fuse-overlayfs failed: %s",
+			      r.errout && *r.errout ? r.errout : "no message");
+		rc = -1;
+	}
+	proc_result_release(&r);
+	return rc;
+}
+
+static int mount_overlay(const struct rt_spec *s, struct rcr_error **err)
+{
+	_cleanup_error_ struct rcr_error *kerr = NULL;
+	_cleanup_close_ int mfd = -1;
+	size_t n = 0;
+
+	while (s->lowers[n] != NULL)
+		n++;
+	if (fs_mkdir_p(s->merged, 0755, err) < 0)
+		return -1;
+	mfd = rt_overlay_mount_fd((const char *const *)s->lowers, n, s->upper, s->work, &kerr);
+	if (mfd >= 0) {
+		if (move_mount(mfd, "", AT_FDCWD, s->merged, MOVE_MOUNT_F_EMPTY_PATH) == 0)
+			return 0;
+		rcr_error_set_errno(&kerr, errno, "attaching the overlay at '%s'", s->merged);
+	}
+	if (mount_fuse_overlay(s, err) == 0)
+		return 0;
+	rcr_error_wrap(err, "kernel overlay: %s; fuse-overlayfs", kerr->msg);
+	rcr_error_wrap(err, "mounting the container's root file system");
+	return -1;
+}
+
+static int do_pivot(const char *root, struct rcr_error **err)
+{
+	if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0) {
+		rcr_error_set_errno(err, errno, "pivot_root into '%s'", root);
+		return -1;
+	}
+	/* The old root is stacked under the new one at "/": detach it. */
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
+		rcr_error_set_errno(err, errno, "detaching the host's root");
+		return -1;
+	}
+	return 0;
+}
+
+/* Masked: an empty read-only tmpfs on directories, /dev/null on files (as runc and crun). */
+static int mask_paths(struct rcr_error **err)
+{
+	for (size_t i = 0; rt_masked_paths[i] != NULL; i++) {
+		const char *p = rt_masked_paths[i];
+		struct stat st;
+		int rc;
+
+		if (stat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0");
+		else
+			rc = mount("/dev/null", p, NULL, MS_BIND, NULL);
+		if (rc < 0) {
+			rcr_error_set_errno(err, errno, "masking '%s'", p);
+			return -1;
+		}
+	}
+	for (size_t i = 0; rt_readonly_paths[i] != NULL; i++) {
+		const char *p = rt_readonly_paths[i];
+
+		if (!fs_exists(p))
+			continue;
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
+			rcr_error_set_errno(err, errno, "binding '%s' read-only", p);
+			return -1;
+		}
+		if (set_readonly(p, true, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void close_trees(int *trees, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (trees[i] >= 0)
+			close(trees[i]);
+}
+
+/* Clone the host trees the plan binds while the host is still in view. */
+static int clone_trees(const struct rt_mount_plan *plan, int *trees, struct rcr_error **err)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		trees[i] = -1;
+		if (needs_early_mount(&plan->ops[i])) {
+			trees[i] = early_mount(&plan->ops[i]);
+			continue;
+		}
+		if (plan->ops[i].kind == RT_OP_BIND &&
+		    (trees[i] = clone_tree(plan->ops[i].source, err)) < 0) {
+			close_trees(trees, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan,
+		    struct rcr_error **err)
+{
+	int trees[RT_OPS_MAX];
+	_cleanup_close_ int sys_tree = -1;
+	int rc = -1;
+
+	/* Nothing done below may reach the host's mount table. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		rcr_error_set_errno(err, errno, "making the mount namespace private");
+		return -1;
+	}
+	if (mount_overlay(s, err) < 0 || clone_trees(plan, trees, err) < 0)
+		return -1;
+	sys_tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys",
+				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (do_pivot(s->merged, err) < 0)
+		goto out;
+	for (size_t i = 0; i < plan->n; i++)
+		if (run_op(&plan->ops[i], trees[i], sys_tree, err) < 0)
+			goto out;
+	if (!s->privileged && mask_paths(err) < 0)
+		goto out;
+	if (s->read_only && set_readonly("/", false, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	close_trees(trees, plan->n);
+	return rc;
+}

@@ -1,0 +1,113 @@
+/* A container's spec: everything rcr-monitor and the runtime need to start the container, decided
+ * by `rcr create`/`rcr run` and written as JSON into the container's userdata (spec.json), so the
+ * monitor never opens the store. rcr's own format, not the OCI runtime spec: it carries only what
+ * rcr implements, and decisions (the capability set, the id maps) are made once, by rcr.
+ *
+ * Reading is strict: an unknown field value is an error naming it, never a silent default.
+ */
+#ifndef RCR_RUNTIME_SPEC_H
+#define RCR_RUNTIME_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include <jansson.h>
+
+#include "pkg/error.h"
+#include "pkg/userns.h"
+
+#define RT_RLIMITS_MAX 16
+
+struct rt_rlimit {
+	int resource; /* RLIMIT_* */
+	rlim_t soft, hard;
+};
+
+/* A file rcr generated for the container (hosts, hostname, resolv.conf, localtime) or a bind
+ * mount: source on the host, destination inside the container. */
+struct rt_bind {
+	char *source; /* owned */
+	char *dest;   /* owned */
+	bool ro;
+};
+
+#define RT_BINDS_MAX 64
+
+struct rt_spec {
+	char *id;   /* owned, 64 hex */
+	char *name; /* owned */
+
+	/* rootfs: overlay of lowers (topmost first) with upper/work, mounted on merged */
+	char **lowers; /* owned strv */
+	char *upper, *work, *merged;
+	char *userdata; /* owned: the container's persistent state dir (spec, run/exit files, log) */
+	char *rundir;	/* owned: the container's runtime dir (attach socket) */
+	bool read_only;
+	bool read_only_tmpfs; /* with read_only: tmpfs on /tmp, /var/tmp, /run */
+
+	/* the process */
+	char **args;	     /* owned strv, never empty */
+	char **env;	     /* owned strv "NAME=value"; HOME is added once the user is known */
+	char *cwd;	     /* owned, absolute */
+	char *user;	     /* owned: "" or the -u / image User spec, resolved inside the rootfs */
+	char **group_add;    /* owned strv */
+	bool tty, stdin_open;
+	char *hostname;	     /* owned */
+	bool init;	     /* --init: a reaping PID 1 runs the command as its child */
+	struct rt_rlimit rlimits[RT_RLIMITS_MAX];
+	size_t n_rlimits;
+
+	/* security */
+	uint64_t caps;	     /* the capability set (bounding, and root's effective) */
+	uint64_t caps_added; /* what --cap-add gave: a non-root user's effective set */
+	bool privileged;     /* no masked/read-only paths; all caps */
+	bool no_new_privs;
+	char *seccomp;	     /* owned: "default", "unconfined" or a profile's absolute path */
+
+	/* ids: container id 0 = the user, the rest from subuid ranges */
+	struct userns_map uidmap, gidmap;
+	char *newuidmap, *newgidmap; /* owned, NULL when the maps are single-id */
+
+	/* namespaces shared with the host: "host" network keeps the user's network namespace */
+	char *network; /* owned: "none" or "host" */
+
+	/* files bind-mounted into the container (generated or --volume) */
+	struct rt_bind binds[RT_BINDS_MAX];
+	size_t n_binds;
+
+	/* the monitor's business */
+	char *log_driver; /* owned: "k8s-file", "none", "passthrough" */
+	char *log_path;	  /* owned */
+	long long log_max_size; /* bytes, 0 = no rotation */
+	int stop_signal;
+	int stop_timeout; /* seconds */
+	bool remove;	  /* --rm */
+	char **exit_command; /* owned strv, NULL when none: run after the container exited */
+
+	/* cgroup v2 limits (0 = none); only applied in a delegated subtree */
+	long long memory;
+	long long cpu_quota_us; /* per 100000 us period: --cpus 1.5 -> 150000 */
+	long long pids_limit;
+};
+
+void rt_spec_release(struct rt_spec *s);
+
+/* Serialise (owned JSON object) and parse. */
+json_t *rt_spec_to_json(const struct rt_spec *s);
+int rt_spec_from_json(json_t *j, struct rt_spec *out, struct rcr_error **err);
+
+/* Write userdata/spec.json atomically; read a spec file. */
+int rt_spec_write(const struct rt_spec *s, const char *path, struct rcr_error **err);
+int rt_spec_read(const char *path, struct rt_spec *out, struct rcr_error **err);
+
+/* "SIGTERM", "TERM", "15", "sigkill" -> number; -1 when unknown. */
+int rt_signal_from_name(const char *name);
+/* "SIGTERM" for 15; NULL when rcr has no name for it. */
+const char *rt_signal_name(int sig);
+
+/* "nofile=1024:2048", "nproc=100" (Podman's --ulimit): appended to s. Errors name the argument. */
+int rt_spec_add_ulimit(struct rt_spec *s, const char *arg, struct rcr_error **err);
+
+#endif
