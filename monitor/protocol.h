@@ -1,0 +1,27 @@
+/* What rcr and rcr-monitor say to each other.
+ *
+ * The sync socket (a SOCK_SEQPACKET pair made by rcr, fd passed with --sync-fd) carries text
+ * messages during start-up, monitor -> rcr: "ready" (the attach socket listens), "pid N" (the
+ * command runs), "error CODE MESSAGE" (it could not start: CODE is the exit code for rcr);
+ * rcr -> monitor: "go" (connected, start now).
+ *
+ * The attach socket (SOCK_SEQPACKET, RUNDIR/attach) carries packets of one type byte and data.
+ */
+#ifndef RCR_MONITOR_PROTOCOL_H
+#define RCR_MONITOR_PROTOCOL_H
+
+enum mon_attach_type {
+	MON_ATTACH_STDIN = 0,  /* client -> monitor: bytes for the container's stdin */
+	MON_ATTACH_STDOUT = 1, /* monitor -> client */
+	MON_ATTACH_STDERR = 2,
+	MON_ATTACH_EXIT = 3,   /* monitor -> client: the exit code as text; the last packet */
+	MON_ATTACH_EOF = 4,    /* client -> monitor: close the container's stdin */
+	MON_ATTACH_RESIZE = 5, /* client -> monitor: "ROWS COLS" */
+};
+
+/* The largest packet, type byte included. */
+#define MON_PACKET_MAX 32768
+
+#define MON_SYNC_MAX 4096
+
+#endif
