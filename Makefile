@@ -41,7 +41,7 @@ CPPFLAGS += -I. -D_GNU_SOURCE -DRCR_VERSION='"$(VERSION)"' -DRCR_LIBEXECDIR='"$(
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 
-LIB_DIRS := pkg storage image runtime monitor network
+LIB_DIRS := pkg storage image runtime monitor network container
 MON_DIRS := pkg runtime monitor network
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 MON_LIB_SRCS := $(foreach d,$(MON_DIRS),$(wildcard $(d)/*.c))

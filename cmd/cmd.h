@@ -53,6 +53,24 @@ int cmd_image_inspect(struct cli_global *g, int argc, char **argv, struct rcr_er
 int cmd_image_exists(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_image_prune(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_import(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_run(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_create(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_start(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_stop(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_restart(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_kill(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_rm(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_ps(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_logs(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_exec(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_attach(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_wait(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_container_inspect(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_top(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_port(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_rename(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_cp(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_container(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_system_check(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 
 #endif

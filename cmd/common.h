@@ -41,4 +41,8 @@ struct cli_store {
 int cli_open_store(struct cli_global *g, struct cli_store *cs, struct rcr_error **err);
 void cli_store_close(struct cli_store *cs);
 
+/* Pull name for run/create (--pull): progress on stderr as `rcr pull` prints it, the id in id. */
+int cli_pull_for_run(struct cli_store *cs, const char *name, enum tls_verify tls,
+		     const char *authfile, bool quiet, char id[72], struct rcr_error **err);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "container/container.h"
 #include "cmd/format.h"
 #include "image/inspect.h"
 #include "image/lookup.h"
@@ -85,7 +86,40 @@ out:
 
 /* Inspect each name; unknown ones are reported together after the others are printed, as
  * Podman does (exit 125). */
-static int inspect(struct cli_global *g, const char *format, int argc, char **argv,
+enum { KIND_CONTAINER = 1, KIND_IMAGE = 2 };
+
+/* A container by name or id: 1 and its document appended, 0 when there is none. */
+static int inspect_container(struct store *st, const char *key, json_t *docs,
+			     struct rcr_error **err)
+{
+	struct store_container c = {0};
+	int found = store_container_get(st, key, &c, err);
+	json_t *doc;
+
+	if (found <= 0)
+		return found;
+	doc = ctr_inspect_json(st, &c, NULL, err);
+	store_container_release(&c);
+	if (doc == NULL)
+		return -1;
+	json_array_append_new(docs, doc);
+	return 1;
+}
+
+static void not_found(int kinds, const char *key, struct rcr_error **missing)
+{
+	struct rcr_error *e = NULL;
+
+	if (kinds == KIND_IMAGE)
+		rcr_error_set(&e, ENOENT, "%s: image not known", key);
+	else if (kinds == KIND_CONTAINER)
+		rcr_error_set(&e, ENOENT, "no such container %s", key);
+	else
+		rcr_error_set(&e, ENOENT, "no such object: \"%s\"", key);
+	rcr_error_join(missing, e);
+}
+
+static int inspect(struct cli_global *g, const char *format, int kinds, int argc, char **argv,
 		   struct rcr_error **err)
 {
 	json_t *docs = json_array();
@@ -98,16 +132,19 @@ static int inspect(struct cli_global *g, const char *format, int argc, char **ar
 	rc = 0;
 	for (int i = 0; i < argc && rc == 0; i++) {
 		struct store_image_info info;
-		int found = img_lookup(cs.st, argv[i], &info, err);
+		int found =
+			(kinds & KIND_CONTAINER) ? inspect_container(cs.st, argv[i], docs, err) : 0;
 		json_t *doc;
 
+		if (found != 0) {
+			rc = found < 0 ? -1 : 0;
+			continue;
+		}
+		found = (kinds & KIND_IMAGE) ? img_lookup(cs.st, argv[i], &info, err) : 0;
 		if (found < 0) {
 			rc = -1;
 		} else if (found == 0) {
-			struct rcr_error *e = NULL;
-
-			rcr_error_set(&e, ENOENT, "%s: image not known", argv[i]);
-			rcr_error_join(&missing, e);
+			not_found(kinds, argv[i], &missing);
 		} else {
 			doc = inspect_one(cs.st, &info, err);
 			rc = doc ? json_array_append_new(docs, doc) : -1;
@@ -128,7 +165,7 @@ out:
 	return rc;
 }
 
-static int inspect_command(const char *cmd, struct cli_global *g, int argc, char **argv,
+static int inspect_command(const char *cmd, int kinds, struct cli_global *g, int argc, char **argv,
 			   struct rcr_error **err)
 {
 	static const struct option opts[] = {
@@ -147,15 +184,19 @@ static int inspect_command(const char *cmd, struct cli_global *g, int argc, char
 			format = optarg;
 			break;
 		case 't':
-			if (strcmp(optarg, "image") != 0 && strcmp(optarg, "all") != 0) {
-				rcr_error_set(err, ENOTSUP,
-					      "--type %s: only images can be inspected so far",
+			if (strcmp(optarg, "image") == 0) {
+				kinds = KIND_IMAGE;
+			} else if (strcmp(optarg, "container") == 0) {
+				kinds = KIND_CONTAINER;
+			} else if (strcmp(optarg, "all") != 0) {
+				rcr_error_set(err, EINVAL,
+					      "invalid --type '%s': use container, image or all",
 					      optarg);
 				return -1;
 			}
 			break;
 		case 'h':
-			printf("Usage: rcr %s [--format FORMAT] IMAGE [IMAGE...]\n", cmd);
+			printf("Usage: rcr %s [--format FORMAT] NAME [NAME...]\n", cmd);
 			return 0;
 		default:
 			return cli_usage_error(cmd, argv[optind - 1], err);
@@ -165,17 +206,22 @@ static int inspect_command(const char *cmd, struct cli_global *g, int argc, char
 		rcr_error_set(err, EINVAL, "requires at least 1 arg(s), only received 0");
 		return -1;
 	}
-	return inspect(g, format, argc - optind, argv + optind, err);
+	return inspect(g, format, kinds, argc - optind, argv + optind, err);
 }
 
 int cmd_image_inspect(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
-	return inspect_command("image inspect", g, argc, argv, err);
+	return inspect_command("image inspect", KIND_IMAGE, g, argc, argv, err);
 }
 
 int cmd_inspect(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
-	return inspect_command("inspect", g, argc, argv, err);
+	return inspect_command("inspect", KIND_CONTAINER | KIND_IMAGE, g, argc, argv, err);
+}
+
+int cmd_container_inspect(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
+{
+	return inspect_command("container inspect", KIND_CONTAINER, g, argc, argv, err);
 }
 
 /* ---- exists ------------------------------------------------------------------------------- */

@@ -227,6 +227,33 @@ static int run_pulls(struct cli_global *g, struct pull_flags *f, int argc, char 
 	return rc;
 }
 
+int cli_pull_for_run(struct cli_store *cs, const char *name, enum tls_verify tls,
+		     const char *authfile, bool quiet, char id[72], struct rcr_error **err)
+{
+	_cleanup_strv_ char **files = cli_auth_files(authfile);
+	struct reg_conf conf;
+	struct pull_opts o = {0};
+	int rc;
+
+	if (img_transport_check(name, err) < 0 || cli_load_registries(&conf, err) < 0)
+		return -1;
+	o.store = cs->st;
+	o.conf = &conf;
+	o.auth_files = files;
+	o.tls_verify = tls == TLS_VERIFY_DEFAULT ? -1 : tls == TLS_VERIFY_TRUE;
+	o.maps = &cs->maps;
+	o.on_event = progress_event;
+	o.on_progress = progress_bytes;
+	o.event_arg = progress_new(quiet);
+	if (img_transport_is_local(name))
+		rc = img_pull_local(&o, name, id, err);
+	else
+		rc = img_pull(&o, strncmp(name, "docker://", 9) == 0 ? name + 9 : name, id, err);
+	progress_free(o.event_arg);
+	reg_conf_release(&conf);
+	return rc;
+}
+
 int cmd_pull(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
 	struct pull_flags f = {.tls = TLS_VERIFY_DEFAULT};

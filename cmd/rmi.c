@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "container/container.h"
 #include "image/lookup.h"
 #include "pkg/cleanup.h"
 
@@ -56,9 +57,24 @@ static int parse_flags(int argc, char **argv, struct rmi_flags *f, struct rcr_er
 	return 0;
 }
 
-static int delete_image(struct store *st, const struct store_image_info *info,
+/* rmi -f: the containers made from the image go first, running or not (Podman). */
+static int remove_users(struct store *st, const char *id, struct rcr_error **err)
+{
+	_cleanup_strv_ char **ids = NULL;
+
+	if (store_image_containers(st, id, &ids, err) < 0)
+		return -1;
+	for (size_t i = 0; ids[i] != NULL; i++)
+		if (ctr_remove(st, ids[i], true, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int delete_image(struct store *st, const struct store_image_info *info, bool force,
 			struct rcr_error **err)
 {
+	if (force && remove_users(st, info->id, err) < 0)
+		return -1;
 	for (size_t i = 0; i < info->n_names; i++)
 		printf("Untagged: %s\n", info->names[i]);
 	if (store_image_delete(st, info->id, err) < 0)
@@ -92,13 +108,13 @@ static int remove_one(struct store *st, const struct rmi_flags *f, const char *t
 			      info.id + 7, info.n_names, info.names[0]);
 		rc = -1;
 	} else {
-		rc = delete_image(st, &info, err);
+		rc = delete_image(st, &info, f->force, err);
 	}
 	store_image_info_release(&info);
 	return rc < 0 ? -1 : 0;
 }
 
-static int remove_all(struct store *st, struct rcr_error **err)
+static int remove_all(struct store *st, bool force, struct rcr_error **err)
 {
 	struct store_image_info *v = NULL;
 	size_t n = 0;
@@ -107,7 +123,7 @@ static int remove_all(struct store *st, struct rcr_error **err)
 	if (store_image_list(st, &v, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = delete_image(st, &v[i], err);
+		rc = delete_image(st, &v[i], force, err);
 	store_image_info_free(v, n);
 	return rc;
 }
@@ -127,8 +143,11 @@ static int remove_each(struct store *st, const struct rmi_flags *f, int argc, ch
 			continue;
 		}
 		if (rc != 0) {
+			/* Podman: 1 for an unknown image, 2 for one in use */
 			if (code == 0)
-				code = rc < 0 ? -1 : RMI_NOT_FOUND;
+				code = rc > 0			       ? RMI_NOT_FOUND
+				       : e != NULL && e->code == EBUSY ? 2
+								       : -1;
 			rcr_error_join(err, e);
 		}
 	}
@@ -152,7 +171,7 @@ int cmd_rmi(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 	}
 	if (cli_open_store(g, &cs, err) < 0)
 		return -1;
-	rc = f.all ? remove_all(cs.st, err)
+	rc = f.all ? remove_all(cs.st, f.force, err)
 		   : remove_each(cs.st, &f, argc - optind, argv + optind, err);
 	cli_store_close(&cs);
 	/* Podman exits 1 for an image that is not known (cmd/main.c prints the reason). */

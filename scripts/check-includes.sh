@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Enforces DESIGN.md §2's dependency directions on #include "dir/file.h" lines:
-#   cmd -> anything; monitor -> runtime, network, pkg; image -> storage, pkg;
+#   cmd -> anything; container -> storage, image, runtime, monitor, network, pkg;
+#   monitor -> runtime, network, pkg; image -> storage, pkg;
 #   storage, runtime, network -> pkg; pkg -> libc and libraries only.
 # Prints each violation as file:line and exits 1 when there is one.
 set -euo pipefail
@@ -8,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 allowed() {
 	case $1 in
-	cmd | tests | bench) echo "cmd pkg storage image runtime monitor network tests" ;;
+	cmd | tests | bench) echo "cmd pkg storage image runtime monitor network container tests" ;;
+	container) echo "container storage image runtime monitor network pkg" ;;
 	monitor) echo "monitor runtime network pkg" ;;
 	image) echo "image storage pkg" ;;
 	storage) echo "storage pkg" ;;
@@ -30,5 +32,5 @@ while IFS= read -r file; do
 			bad=1
 		fi
 	done < <(grep -n -o '^#include "[^"]*"' "$file" | sed 's/#include "\(.*\)"/\1/')
-done < <(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find cmd pkg storage image runtime monitor network tests -name '*.[ch]')
+done < <(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find cmd container pkg storage image runtime monitor network tests -name '*.[ch]')
 exit $bad

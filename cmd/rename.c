@@ -1,0 +1,108 @@
+/* `rcr rename CONTAINER NEW_NAME` and `rcr port CONTAINER [PORT]`: the two small commands that
+ * only read or change a container's record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/ctr_flags.h"
+#include "pkg/cleanup.h"
+#include "pkg/fs.h"
+
+/* Podman's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+static bool valid_name(const char *n)
+{
+	if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9')))
+		return false;
+	for (const char *p = n; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", *p))
+			return false;
+	return strlen(n) < 254;
+}
+
+static int find(struct cli_ctr_env *e, const char *key, struct store_container *c,
+		struct rcr_error **err)
+{
+	int rc = store_container_get(e->cs.st, key, c, err);
+
+	if (rc == 0)
+		rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such container",
+			      key);
+	return rc == 1 ? 0 : -1;
+}
+
+/* The spec carries the name too (the monitor never reads the store). */
+static int rename_spec(struct cli_ctr_env *e, const struct store_container *c, const char *name,
+		       struct rcr_error **err)
+{
+	const char *id = c->id;
+	json_t *cfg = json_loads(c->config, 0, NULL);
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *ud = ctr_userdata(e->cs.st, id);
+	_cleanup_free_ char *path = fs_path_join(ud, "spec.json");
+	struct rt_spec s = {0};
+	int rc;
+
+	if (rt_spec_read(path, &s, err) < 0)
+		return -1;
+	free(s.name);
+	s.name = strdup(name);
+	rc = rt_spec_write(&s, path, err);
+	/* the row's copy of the spec too: it restores spec.json after a crash */
+	if (rc == 0 && cfg != NULL) {
+		json_object_set_new(cfg, "spec", rt_spec_to_json(&s));
+		text = json_dumps(cfg, JSON_COMPACT);
+		rc = text ? store_container_set_config(e->cs.st, id, text, err) : -1;
+	}
+	json_decref(cfg);
+	rt_spec_release(&s);
+	return rc;
+}
+
+int cmd_rename(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
+{
+	struct cli_ctr_env e;
+	struct store_container c = {0};
+	int rc = -1;
+
+	if (argc != 3) {
+		rcr_error_set(err, EINVAL, "rename requires exactly 2 arg(s): CONTAINER NEW_NAME");
+		return -1;
+	}
+	if (!valid_name(argv[2])) {
+		rcr_error_set(err, EINVAL,
+			      "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: '%s' does not",
+			      argv[2]);
+		return -1;
+	}
+	if (cli_ctr_open(g, &e, err) < 0)
+		return -1;
+	if (find(&e, argv[1], &c, err) == 0 &&
+	    store_container_rename(e.cs.st, c.id, argv[2], err) == 0)
+		rc = rename_spec(&e, &c, argv[2], err);
+	store_container_release(&c);
+	cli_ctr_close(&e);
+	return rc;
+}
+
+/* No port is published until rcr has networking (`--network` none or host): the list is empty,
+ * which is what Podman prints for a container without published ports. */
+int cmd_port(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
+{
+	struct cli_ctr_env e;
+	struct store_container c = {0};
+	int rc;
+
+	if (argc < 2 || argc > 3) {
+		rcr_error_set(err, EINVAL, "port requires 1 or 2 arg(s): CONTAINER [PORT]");
+		return -1;
+	}
+	if (cli_ctr_open(g, &e, err) < 0)
+		return -1;
+	rc = find(&e, argv[1], &c, err);
+	store_container_release(&c);
+	cli_ctr_close(&e);
+	return rc;
+}
