@@ -128,14 +128,34 @@ static bool gid5_mapped(const struct userns_map *m)
 	return false;
 }
 
+/* newuidmap and newgidmap are setuid programs that cost an exec each: the gid map is written by
+ * a helper child at the same time as the uid map. */
 static int write_maps(const struct rt_spec *s, pid_t pid, struct rcr_error **err)
 {
-	if (userns_map_write(pid, &s->uidmap, false, s->newuidmap, err) < 0 ||
-	    userns_map_write(pid, &s->gidmap, true, s->newgidmap, err) < 0) {
-		rcr_error_wrap(err, "writing the container's id maps");
-		return -1;
+	int status = 0;
+	pid_t gid_writer = -1;
+
+	if (s->newgidmap != NULL && (gid_writer = fork()) == 0) {
+		struct rcr_error *e = NULL;
+
+		_exit(userns_map_write(pid, &s->gidmap, true, s->newgidmap, &e) < 0 ? 1 : 0);
+	}
+	if (userns_map_write(pid, &s->uidmap, false, s->newuidmap, err) < 0)
+		goto fail;
+	if (gid_writer < 0 && userns_map_write(pid, &s->gidmap, true, s->newgidmap, err) < 0)
+		goto fail;
+	if (gid_writer > 0 && (waitpid(gid_writer, &status, 0) < 0 || status != 0)) {
+		gid_writer = -1;
+		/* run again here, for the error message */
+		if (userns_map_write(pid, &s->gidmap, true, s->newgidmap, err) < 0)
+			goto fail;
 	}
 	return 0;
+fail:
+	if (gid_writer > 0)
+		waitpid(gid_writer, NULL, 0);
+	rcr_error_wrap(err, "writing the container's id maps");
+	return -1;
 }
 
 static pid_t clone_child(const struct rt_spec *s, struct rcr_error **err)
