@@ -46,7 +46,8 @@ int cmd_attach(struct cli_global *g, int argc, char **argv, struct rcr_error **e
 		return -1;
 	rc = store_container_get(e.cs.st, argv[optind], &c, err);
 	if (rc == 0)
-		rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such container",
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container",
 			      argv[optind]);
 	if (rc <= 0)
 		goto out;
@@ -55,7 +56,8 @@ int cmd_attach(struct cli_global *g, int argc, char **argv, struct rcr_error **e
 	ctr_state_get(ud, c.state, &st);
 	rc = -1;
 	if (st.status != CTR_RUNNING)
-		rcr_error_set(err, EINVAL, "you can only attach to running containers: container "
+		rcr_error_set(err, EINVAL,
+			      "you can only attach to running containers: container "
 			      "state improper");
 	else if (rt_spec_read(path, &spec, err) == 0 &&
 		 (fd = ctr_attach_connect(spec.rundir, err)) >= 0) {

@@ -11,8 +11,7 @@
 #include "pkg/cleanup.h"
 
 /* `rcr container exists NAME`: exit 0 when it exists, 1 when not. */
-static int cmd_container_exists(struct cli_global *g, int argc, char **argv,
-				struct rcr_error **err)
+static int cmd_container_exists(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
 	struct cli_ctr_env e;
 	struct store_container c = {0};
@@ -31,8 +30,7 @@ static int cmd_container_exists(struct cli_global *g, int argc, char **argv,
 }
 
 /* `rcr container prune [-f]`: remove every container that is not running. */
-static int cmd_container_prune(struct cli_global *g, int argc, char **argv,
-			       struct rcr_error **err)
+static int cmd_container_prune(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
 	struct cli_ctr_env e;
 	struct store_container *list = NULL;

@@ -15,11 +15,34 @@
 #include "pkg/cleanup.h"
 
 enum {
-	OPT_RM = 1000, OPT_NAME, OPT_REPLACE, OPT_PULL, OPT_ENV_FILE, OPT_ENV_HOST, OPT_ENTRYPOINT,
-	OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_READ_ONLY,
-	OPT_READ_ONLY_TMPFS, OPT_INIT, OPT_ULIMIT, OPT_TZ, OPT_NETWORK, OPT_LOG_DRIVER,
-	OPT_LOG_OPT, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_CPUS, OPT_PIDS_LIMIT, OPT_GROUP_ADD,
-	OPT_TLS_VERIFY, OPT_AUTHFILE, OPT_QUIET, OPT_SIG_PROXY,
+	OPT_RM = 1000,
+	OPT_NAME,
+	OPT_REPLACE,
+	OPT_PULL,
+	OPT_ENV_FILE,
+	OPT_ENV_HOST,
+	OPT_ENTRYPOINT,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_SECURITY_OPT,
+	OPT_READ_ONLY,
+	OPT_READ_ONLY_TMPFS,
+	OPT_INIT,
+	OPT_ULIMIT,
+	OPT_TZ,
+	OPT_NETWORK,
+	OPT_LOG_DRIVER,
+	OPT_LOG_OPT,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
+	OPT_CPUS,
+	OPT_PIDS_LIMIT,
+	OPT_GROUP_ADD,
+	OPT_TLS_VERIFY,
+	OPT_AUTHFILE,
+	OPT_QUIET,
+	OPT_SIG_PROXY,
 };
 
 static const struct option long_opts[] = {
@@ -67,8 +90,8 @@ static const struct option long_opts[] = {
 
 void ctr_flags_release(struct ctr_flags *f)
 {
-	char ***lists[] = {&f->env, &f->env_files, &f->cap_add, &f->cap_drop, &f->security_opts,
-			   &f->ulimits, &f->group_add, &f->labels, &f->log_opts};
+	char ***lists[] = {&f->env,	&f->env_files, &f->cap_add, &f->cap_drop, &f->security_opts,
+			   &f->ulimits, &f->group_add, &f->labels,  &f->log_opts};
 
 	/* the strings are argv's: only the vectors are ours */
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -164,19 +187,44 @@ static int value_flag(int c, struct ctr_flags *f, struct rcr_error **err)
 	long long n;
 
 	switch (c) {
-	case OPT_NAME: f->name = optarg; return 0;
-	case OPT_PULL: return parse_pull(optarg, &f->pull, err);
-	case 'u': f->user = optarg; return 0;
-	case 'w': f->workdir = optarg; return 0;
-	case OPT_ENTRYPOINT: f->entrypoint = optarg; return 0;
-	case 'h': f->hostname = optarg; return 0;
-	case OPT_TZ: f->tz = optarg; return 0;
-	case OPT_NETWORK: f->network = optarg; return 0;
-	case OPT_LOG_DRIVER: f->log_driver = optarg; return 0;
-	case OPT_STOP_SIGNAL: f->stop_signal = optarg; return 0;
-	case 'm': f->memory = optarg; return 0;
-	case OPT_CPUS: f->cpus = optarg; return 0;
-	case OPT_AUTHFILE: f->authfile = optarg; return 0;
+	case OPT_NAME:
+		f->name = optarg;
+		return 0;
+	case OPT_PULL:
+		return parse_pull(optarg, &f->pull, err);
+	case 'u':
+		f->user = optarg;
+		return 0;
+	case 'w':
+		f->workdir = optarg;
+		return 0;
+	case OPT_ENTRYPOINT:
+		f->entrypoint = optarg;
+		return 0;
+	case 'h':
+		f->hostname = optarg;
+		return 0;
+	case OPT_TZ:
+		f->tz = optarg;
+		return 0;
+	case OPT_NETWORK:
+		f->network = optarg;
+		return 0;
+	case OPT_LOG_DRIVER:
+		f->log_driver = optarg;
+		return 0;
+	case OPT_STOP_SIGNAL:
+		f->stop_signal = optarg;
+		return 0;
+	case 'm':
+		f->memory = optarg;
+		return 0;
+	case OPT_CPUS:
+		f->cpus = optarg;
+		return 0;
+	case OPT_AUTHFILE:
+		f->authfile = optarg;
+		return 0;
 	case OPT_STOP_TIMEOUT:
 		if (parse_int("--stop-timeout", optarg, 0, &n, err) < 0)
 			return -1;
@@ -204,17 +252,38 @@ static int value_flag(int c, struct ctr_flags *f, struct rcr_error **err)
 static int switch_flag(int c, struct ctr_flags *f)
 {
 	switch (c) {
-	case 'd': f->detach = true; return 0;
-	case 'i': f->interactive = true; return 0;
-	case 't': f->tty = true; return 0;
-	case OPT_RM: f->remove = true; return 0;
-	case OPT_REPLACE: f->replace = true; return 0;
-	case OPT_ENV_HOST: f->env_host = true; return 0;
-	case OPT_PRIVILEGED: f->privileged = true; return 0;
-	case OPT_READ_ONLY: f->read_only = true; return 0;
-	case OPT_INIT: f->init = true; return 0;
-	case 'q': f->quiet = true; return 0;
-	default: return 1;
+	case 'd':
+		f->detach = true;
+		return 0;
+	case 'i':
+		f->interactive = true;
+		return 0;
+	case 't':
+		f->tty = true;
+		return 0;
+	case OPT_RM:
+		f->remove = true;
+		return 0;
+	case OPT_REPLACE:
+		f->replace = true;
+		return 0;
+	case OPT_ENV_HOST:
+		f->env_host = true;
+		return 0;
+	case OPT_PRIVILEGED:
+		f->privileged = true;
+		return 0;
+	case OPT_READ_ONLY:
+		f->read_only = true;
+		return 0;
+	case OPT_INIT:
+		f->init = true;
+		return 0;
+	case 'q':
+		f->quiet = true;
+		return 0;
+	default:
+		return 1;
 	}
 }
 
@@ -223,8 +292,11 @@ int ctr_flags_parse(const char *cmd, int argc, char **argv, struct ctr_flags *f,
 {
 	int c, rc;
 
-	*f = (struct ctr_flags){.pull = PULL_MISSING, .tls = TLS_VERIFY_DEFAULT,
-				.read_only_tmpfs = -1, .stop_timeout = -1, .sig_proxy = true};
+	*f = (struct ctr_flags){.pull = PULL_MISSING,
+				.tls = TLS_VERIFY_DEFAULT,
+				.read_only_tmpfs = -1,
+				.stop_timeout = -1,
+				.sig_proxy = true};
 	opterr = 0;
 	optind = 1;
 	/* "+": options end at the image; what follows is the container's command. */
@@ -242,8 +314,10 @@ int ctr_flags_parse(const char *cmd, int argc, char **argv, struct ctr_flags *f,
 			return -1;
 	}
 	if (optind >= argc) {
-		rcr_error_set(err, EINVAL, "%s requires at least 1 arg(s), only received 0: give an "
-			      "image", cmd);
+		rcr_error_set(err, EINVAL,
+			      "%s requires at least 1 arg(s), only received 0: give an "
+			      "image",
+			      cmd);
 		return -1;
 	}
 	f->image = argv[optind];
@@ -251,8 +325,8 @@ int ctr_flags_parse(const char *cmd, int argc, char **argv, struct ctr_flags *f,
 	return 0;
 }
 
-int ctr_flags_image(struct cli_store *cs, const struct ctr_flags *f,
-		    struct store_image_info *info, struct rcr_error **err)
+int ctr_flags_image(struct cli_store *cs, const struct ctr_flags *f, struct store_image_info *info,
+		    struct rcr_error **err)
 {
 	char id[72];
 	int rc = 0;
@@ -279,17 +353,37 @@ int ctr_flags_image(struct cli_store *cs, const struct ctr_flags *f,
 void ctr_flags_to_opts(const struct ctr_flags *f, struct ctr_opts *o)
 {
 	*o = (struct ctr_opts){
-		.cmd = f->cmd, .name = f->name, .entrypoint = f->entrypoint, .env = f->env,
-		.env_files = f->env_files, .env_host = f->env_host, .user = f->user,
-		.workdir = f->workdir, .hostname = f->hostname, .cap_add = f->cap_add,
-		.cap_drop = f->cap_drop, .security_opts = f->security_opts, .ulimits = f->ulimits,
-		.group_add = f->group_add, .labels = f->labels, .privileged = f->privileged,
-		.read_only = f->read_only, .tty = f->tty, .interactive = f->interactive,
-		.remove = f->remove, .init = f->init, .replace = f->replace,
+		.cmd = f->cmd,
+		.name = f->name,
+		.entrypoint = f->entrypoint,
+		.env = f->env,
+		.env_files = f->env_files,
+		.env_host = f->env_host,
+		.user = f->user,
+		.workdir = f->workdir,
+		.hostname = f->hostname,
+		.cap_add = f->cap_add,
+		.cap_drop = f->cap_drop,
+		.security_opts = f->security_opts,
+		.ulimits = f->ulimits,
+		.group_add = f->group_add,
+		.labels = f->labels,
+		.privileged = f->privileged,
+		.read_only = f->read_only,
+		.tty = f->tty,
+		.interactive = f->interactive,
+		.remove = f->remove,
+		.init = f->init,
+		.replace = f->replace,
 		.read_only_tmpfs = f->read_only_tmpfs < 0 ? f->read_only : f->read_only_tmpfs,
-		.tz = f->tz, .network = f->network, .log_driver = f->log_driver,
-		.log_opts = f->log_opts, .stop_signal = f->stop_signal,
-		.stop_timeout = f->stop_timeout, .memory = f->memory, .cpus = f->cpus,
+		.tz = f->tz,
+		.network = f->network,
+		.log_driver = f->log_driver,
+		.log_opts = f->log_opts,
+		.stop_signal = f->stop_signal,
+		.stop_timeout = f->stop_timeout,
+		.memory = f->memory,
+		.cpus = f->cpus,
 		.pids_limit = f->pids_limit,
 	};
 }

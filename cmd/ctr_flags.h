@@ -53,8 +53,7 @@ char *cli_ctr_create(struct cli_global *g, struct cli_ctr_env *e, const struct c
 /* Run fn on each of names (or every container when all), printing what fn returns as the
  * container's line (the name as given, or the id for --all). Failures are joined into err and
  * the result is -1 when any failed (after trying them all), as Podman does. */
-typedef int (*cli_ctr_fn)(struct cli_ctr_env *e, const char *id, void *arg,
-			  struct rcr_error **err);
+typedef int (*cli_ctr_fn)(struct cli_ctr_env *e, const char *id, void *arg, struct rcr_error **err);
 int cli_ctr_each(struct cli_ctr_env *e, char **names, int n, bool all, cli_ctr_fn fn, void *arg,
 		 struct rcr_error **err);
 

@@ -31,23 +31,35 @@ struct exec_flags {
 static int parse(int argc, char **argv, struct exec_flags *f, struct rcr_error **err)
 {
 	static const struct option opts[] = {
-		{"interactive", no_argument, NULL, 'i'}, {"tty", no_argument, NULL, 't'},
-		{"detach", no_argument, NULL, 'd'},	  {"user", required_argument, NULL, 'u'},
-		{"workdir", required_argument, NULL, 'w'}, {"env", required_argument, NULL, 'e'},
+		{"interactive", no_argument, NULL, 'i'},    {"tty", no_argument, NULL, 't'},
+		{"detach", no_argument, NULL, 'd'},	    {"user", required_argument, NULL, 'u'},
+		{"workdir", required_argument, NULL, 'w'},  {"env", required_argument, NULL, 'e'},
 		{"env-file", required_argument, NULL, 'E'}, {"privileged", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+itdu:w:e:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': f->interactive = true; break;
-		case 't': f->tty = true; break;
-		case 'd': f->detach = true; break;
-		case 'u': f->user = optarg; break;
-		case 'w': f->workdir = optarg; break;
-		case 'P': f->privileged = true; break;
+		case 'i':
+			f->interactive = true;
+			break;
+		case 't':
+			f->tty = true;
+			break;
+		case 'd':
+			f->detach = true;
+			break;
+		case 'u':
+			f->user = optarg;
+			break;
+		case 'w':
+			f->workdir = optarg;
+			break;
+		case 'P':
+			f->privileged = true;
+			break;
 		case 'e':
 			if (f->n_env < 63)
 				f->env[f->n_env++] = optarg;
@@ -102,8 +114,8 @@ static int wait_code(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int run_exec(const struct rt_spec *s, const struct ctr_state *st,
-		    const struct exec_flags *f, char **args, struct rcr_error **err)
+static int run_exec(const struct rt_spec *s, const struct ctr_state *st, const struct exec_flags *f,
+		    char **args, struct rcr_error **err)
 {
 	struct rt_env env = {0};
 	struct rt_exec e = {args, NULL, f->workdir, f->user, f->tty, f->privileged};
@@ -147,7 +159,8 @@ int cmd_exec(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 		return -1;
 	rc = store_container_get(e.cs.st, argv[optind], &c, err);
 	if (rc == 0)
-		rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such container",
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container",
 			      argv[optind]);
 	if (rc <= 0)
 		goto out;

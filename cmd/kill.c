@@ -31,8 +31,10 @@ int cmd_kill(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 		if (c == 's') {
 			sig = rt_signal_from_name(optarg);
 			if (sig < 0) {
-				rcr_error_set(err, EINVAL, "invalid signal '%s': use a name such as "
-					      "TERM or KILL, or a number", optarg);
+				rcr_error_set(err, EINVAL,
+					      "invalid signal '%s': use a name such as "
+					      "TERM or KILL, or a number",
+					      optarg);
 				return -1;
 			}
 		} else if (c == 'a') {

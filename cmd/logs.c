@@ -35,8 +35,7 @@ static bool still_running(void *arg)
 	return s.status == CTR_RUNNING || s.status == CTR_CREATED;
 }
 
-static int parse_time(const char *flag, const char *v, struct timespec *out,
-		      struct rcr_error **err)
+static int parse_time(const char *flag, const char *v, struct timespec *out, struct rcr_error **err)
 {
 	struct timespec now;
 
@@ -51,10 +50,14 @@ static int parse_time(const char *flag, const char *v, struct timespec *out,
 static int parse(int argc, char **argv, struct logs_flags *f, struct rcr_error **err)
 {
 	static const struct option opts[] = {
-		{"follow", no_argument, NULL, 'f'},	 {"timestamps", no_argument, NULL, 't'},
-		{"since", required_argument, NULL, 'S'}, {"until", required_argument, NULL, 'U'},
-		{"tail", required_argument, NULL, 'T'},	 {"names", no_argument, NULL, 'N'},
-		{"latest", no_argument, NULL, 'l'},	 {"help", no_argument, NULL, 'h'},
+		{"follow", no_argument, NULL, 'f'},
+		{"timestamps", no_argument, NULL, 't'},
+		{"since", required_argument, NULL, 'S'},
+		{"until", required_argument, NULL, 'U'},
+		{"tail", required_argument, NULL, 'T'},
+		{"names", no_argument, NULL, 'N'},
+		{"latest", no_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -63,9 +66,15 @@ static int parse(int argc, char **argv, struct logs_flags *f, struct rcr_error *
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+ftn:lh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': f->o.follow = true; break;
-		case 't': f->o.timestamps = true; break;
-		case 'N': f->names = true; break;
+		case 'f':
+			f->o.follow = true;
+			break;
+		case 't':
+			f->o.timestamps = true;
+			break;
+		case 'N':
+			f->names = true;
+			break;
 		case 'S':
 			if (parse_time("--since", optarg, &f->o.since, err) < 0)
 				return -1;
@@ -80,7 +89,8 @@ static int parse(int argc, char **argv, struct logs_flags *f, struct rcr_error *
 
 			f->o.tail = strtoll(optarg, &end, 10);
 			if (end == optarg || *end != '\0') {
-				rcr_error_set(err, EINVAL, "invalid --tail '%s': use a number", optarg);
+				rcr_error_set(err, EINVAL, "invalid --tail '%s': use a number",
+					      optarg);
 				return -1;
 			}
 			if (f->o.tail < 0)
@@ -113,8 +123,8 @@ static int logs_one(struct cli_ctr_env *e, const char *key, struct logs_flags *f
 	int rc = store_container_get(e->cs.st, key, &c, err);
 
 	if (rc == 0)
-		rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such container",
-			      key);
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container", key);
 	if (rc <= 0)
 		return -1;
 	ud = ctr_userdata(e->cs.st, c.id);

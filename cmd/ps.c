@@ -37,11 +37,16 @@ struct entry {
 static int parse_flags(int argc, char **argv, struct ps_flags *f, struct rcr_error **err)
 {
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},	 {"quiet", no_argument, NULL, 'q'},
-		{"latest", no_argument, NULL, 'l'},	 {"last", required_argument, NULL, 'n'},
-		{"no-trunc", no_argument, NULL, 'T'},	 {"noheading", no_argument, NULL, 'N'},
-		{"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
-		{"size", no_argument, NULL, 's'},	 {"help", no_argument, NULL, 'h'},
+		{"all", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"latest", no_argument, NULL, 'l'},
+		{"last", required_argument, NULL, 'n'},
+		{"no-trunc", no_argument, NULL, 'T'},
+		{"noheading", no_argument, NULL, 'N'},
+		{"format", required_argument, NULL, 'F'},
+		{"filter", required_argument, NULL, 'f'},
+		{"size", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -50,20 +55,36 @@ static int parse_flags(int argc, char **argv, struct ps_flags *f, struct rcr_err
 	f->last = -1;
 	while ((c = getopt_long(argc, argv, "+aqln:f:sh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': f->all = true; break;
-		case 'q': f->quiet = true; break;
-		case 'l': f->latest = true; break;
-		case 'n': f->last = strtol(optarg, NULL, 10); break;
-		case 'T': f->no_trunc = true; break;
-		case 'N': f->noheading = true; break;
-		case 'F': f->format = optarg; break;
-		case 's': break;
+		case 'a':
+			f->all = true;
+			break;
+		case 'q':
+			f->quiet = true;
+			break;
+		case 'l':
+			f->latest = true;
+			break;
+		case 'n':
+			f->last = strtol(optarg, NULL, 10);
+			break;
+		case 'T':
+			f->no_trunc = true;
+			break;
+		case 'N':
+			f->noheading = true;
+			break;
+		case 'F':
+			f->format = optarg;
+			break;
+		case 's':
+			break;
 		case 'f':
 			if (f->n_filters == MAX_FILTERS || strchr(optarg, '=') == NULL) {
-				rcr_error_set(err, EINVAL,
-					      "invalid filter '%s': use KEY=VALUE with status, name, "
-					      "id, label, ancestor or exited",
-					      optarg);
+				rcr_error_set(
+					err, EINVAL,
+					"invalid filter '%s': use KEY=VALUE with status, name, "
+					"id, label, ancestor or exited",
+					optarg);
 				return -1;
 			}
 			f->filters[f->n_filters++] = optarg;
@@ -79,7 +100,8 @@ static int parse_flags(int argc, char **argv, struct ps_flags *f, struct rcr_err
 	return 0;
 }
 
-/* ---- filters ---------------------------------------------------------------------------------- */
+/* ---- filters ----------------------------------------------------------------------------------
+ */
 
 static bool regex_match(const char *pattern, const char *s)
 {
@@ -147,12 +169,14 @@ static int check_filters(const struct ps_flags *f, struct rcr_error **err)
 		bool known = false;
 
 		for (size_t k = 0; k < 6; k++)
-			known |= strlen(keys[k]) == klen && strncmp(keys[k], f->filters[i], klen) == 0;
+			known |= strlen(keys[k]) == klen &&
+				 strncmp(keys[k], f->filters[i], klen) == 0;
 		if (!known) {
-			rcr_error_set(err, EINVAL,
-				      "invalid filter '%s': use status, name, id, label, ancestor or "
-				      "exited",
-				      f->filters[i]);
+			rcr_error_set(
+				err, EINVAL,
+				"invalid filter '%s': use status, name, id, label, ancestor or "
+				"exited",
+				f->filters[i]);
 			return -1;
 		}
 	}
@@ -175,7 +199,8 @@ static bool passes(const struct ps_flags *f, const struct entry *e)
 	return f->all || f->n_filters > 0 || e->st.status == CTR_RUNNING;
 }
 
-/* ---- rows ---------------------------------------------------------------------------------------- */
+/* ---- rows
+ * ---------------------------------------------------------------------------------------- */
 
 static void status_text(const struct entry *e, long long now, char *out, size_t len)
 {
@@ -187,9 +212,9 @@ static void status_text(const struct entry *e, long long now, char *out, size_t 
 		snprintf(out, len, "Up %s", d);
 		break;
 	case CTR_EXITED:
-		humanize_duration(now - (e->st.has_exit ? e->st.exit.finished_ns / 1000000000LL
-							: now),
-				  d, sizeof(d));
+		humanize_duration(
+			now - (e->st.has_exit ? e->st.exit.finished_ns / 1000000000LL : now), d,
+			sizeof(d));
 		snprintf(out, len, "Exited (%d) %s ago", e->st.has_exit ? e->st.exit.exit_code : -1,
 			 d);
 		break;
@@ -209,18 +234,17 @@ static json_t *row_json(const struct ps_flags *f, const struct entry *e, long lo
 	humanize_duration(now - created, since, sizeof(since));
 	snprintf(ago, sizeof(ago), "%s ago", since);
 	humanize_go_time(created, at, sizeof(at));
-	return json_pack("{s:s#,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:O,s:i,s:b,s:i,"
-			 "s:s}",
-			 "ID", r->id, f->no_trunc ? 64 : 12, "Id", r->id, "Image",
-			 r->image_name ? r->image_name : r->image_id, "ImageID", r->image_id,
-			 "Command", r->command ? r->command : "", "Created", (json_int_t)created,
-			 "CreatedAt", at, "CreatedHuman", ago, "RunningFor", ago, "Names", r->name,
-			 "NamesList", names, "Status", status, "State",
-			 ctr_status_name(e->st.status), "Labels",
-			 e->labels ? e->labels : json_null(), "ExitCode",
-			 e->st.has_exit ? e->st.exit.exit_code : 0, "Exited",
-			 e->st.status == CTR_EXITED, "Pid",
-			 e->st.status == CTR_RUNNING ? (int)e->st.run.pid : 0, "Ports", "");
+	return json_pack(
+		"{s:s#,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:O,s:i,s:b,s:i,"
+		"s:s}",
+		"ID", r->id, f->no_trunc ? 64 : 12, "Id", r->id, "Image",
+		r->image_name ? r->image_name : r->image_id, "ImageID", r->image_id, "Command",
+		r->command ? r->command : "", "Created", (json_int_t)created, "CreatedAt", at,
+		"CreatedHuman", ago, "RunningFor", ago, "Names", r->name, "NamesList", names,
+		"Status", status, "State", ctr_status_name(e->st.status), "Labels",
+		e->labels ? e->labels : json_null(), "ExitCode",
+		e->st.has_exit ? e->st.exit.exit_code : 0, "Exited", e->st.status == CTR_EXITED,
+		"Pid", e->st.status == CTR_RUNNING ? (int)e->st.run.pid : 0, "Ports", "");
 }
 
 /* What `--format json` prints: Podman's shapes (Names and Command as arrays). */
@@ -237,9 +261,9 @@ static json_t *summary_json(json_t *row)
 static int print(const struct ps_flags *f, struct entry *v, size_t n, struct rcr_error **err)
 {
 	json_t *rows = json_array(), *sums = json_array();
-	json_t *head = json_pack("{s:s,s:s,s:s,s:s,s:s}", "ID", "CONTAINER ID", "RunningFor",
-				 "CREATED", "CreatedHuman", "CREATED", "Names", "NAMES",
-				 "CreatedAt", "CREATED AT");
+	json_t *head =
+		json_pack("{s:s,s:s,s:s,s:s,s:s}", "ID", "CONTAINER ID", "RunningFor", "CREATED",
+			  "CreatedHuman", "CREATED", "Names", "NAMES", "CreatedAt", "CREATED AT");
 	struct cli_format cf = {
 		.format = f->format,
 		.default_table = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t"

@@ -17,7 +17,8 @@ static bool valid_name(const char *n)
 	if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9')))
 		return false;
 	for (const char *p = n; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", *p))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    *p))
 			return false;
 	return strlen(n) < 254;
 }
@@ -28,8 +29,8 @@ static int find(struct cli_ctr_env *e, const char *key, struct store_container *
 	int rc = store_container_get(e->cs.st, key, c, err);
 
 	if (rc == 0)
-		rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such container",
-			      key);
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container", key);
 	return rc == 1 ? 0 : -1;
 }
 

@@ -33,9 +33,12 @@ static int rm_one(struct cli_ctr_env *e, const char *id, void *arg, struct rcr_e
 int cmd_rm(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
 	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},  {"all", no_argument, NULL, 'a'},
-		{"volumes", no_argument, NULL, 'v'}, {"ignore", no_argument, NULL, 'i'},
-		{"time", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+		{"force", no_argument, NULL, 'f'},
+		{"all", no_argument, NULL, 'a'},
+		{"volumes", no_argument, NULL, 'v'},
+		{"ignore", no_argument, NULL, 'i'},
+		{"time", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct rm_args a = {0};

@@ -102,7 +102,7 @@ static int remove_one(struct store *st, const struct rmi_flags *f, const char *t
 		if (rc >= 0)
 			printf("Untagged: %s\n", name);
 	} else if (name == NULL && info.n_names > 1 && !f->force) {
-		rcr_error_set(err, EBUSY,
+		rcr_error_set(err, EINVAL,
 			      "unable to delete image %.12s by id: it has %zu names (%s, ...); "
 			      "remove it by name or use --force",
 			      info.id + 7, info.n_names, info.names[0]);

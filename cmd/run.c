@@ -14,7 +14,8 @@ static void print_help(const char *cmd)
 {
 	printf("Usage: rcr %s [options] IMAGE [COMMAND [ARG...]]\n\n"
 	       "Options: -d, -i, -t, --rm, --name, --replace, --pull always|missing|never, -e,\n"
-	       "  --env-file, --env-host, -u, -w, --entrypoint, --hostname, --cap-add, --cap-drop,\n"
+	       "  --env-file, --env-host, -u, -w, --entrypoint, --hostname, --cap-add, "
+	       "--cap-drop,\n"
 	       "  --privileged, --security-opt, --read-only, --read-only-tmpfs, --init, --ulimit,\n"
 	       "  --tz, --network none|host, --log-driver, --log-opt, --stop-signal,\n"
 	       "  --stop-timeout, --memory, --cpus, --pids-limit, --label, --group-add\n"
@@ -27,7 +28,6 @@ static int run_attached(struct cli_ctr_env *e, const struct ctr_flags *f, const 
 			struct rcr_error **err)
 {
 	_cleanup_close_ int fd = -1;
-	struct store_container c = {0};
 	struct ctr_state s;
 	_cleanup_free_ char *userdata = ctr_userdata(e->cs.st, id);
 	int code = 125, rc;
@@ -40,7 +40,6 @@ static int run_attached(struct cli_ctr_env *e, const struct ctr_flags *f, const 
 		return rc;
 	/* The connection broke before the exit code came: ask the state files. */
 	rc = ctr_wait_exit(e->cs.st, id, err);
-	store_container_release(&c);
 	return rc >= 0 ? rc : (rc == -1 ? 125 : -1);
 }
 

@@ -32,8 +32,8 @@ static int start_attached(struct cli_ctr_env *e, const char *name, bool interact
 	int code = 125, rc = store_container_get(e->cs.st, name, &c, err);
 
 	if (rc == 0)
-		rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such container",
-			      name);
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container", name);
 	if (rc <= 0)
 		return -1;
 	userdata = ctr_userdata(e->cs.st, c.id);
@@ -82,7 +82,8 @@ int cmd_start(struct cli_global *g, int argc, char **argv, struct rcr_error **er
 		return -1;
 	}
 	if (attach && argc - optind != 1) {
-		rcr_error_set(err, EINVAL, "you cannot start and attach multiple containers at once");
+		rcr_error_set(err, EINVAL,
+			      "you cannot start and attach multiple containers at once");
 		return -1;
 	}
 	if (cli_ctr_open(g, &e, err) < 0)

@@ -15,9 +15,9 @@
 static const struct {
 	const char *name, *heading;
 } descriptors[] = {
-	{"user", "USER"}, {"pid", "PID"},	{"ppid", "PPID"}, {"pcpu", "%CPU"},
-	{"etime", "ELAPSED"}, {"tty", "TTY"},	{"time", "TIME"}, {"args", "COMMAND"},
-	{"comm", "COMMAND"}, {"uid", "UID"},
+	{"user", "USER"},     {"pid", "PID"}, {"ppid", "PPID"}, {"pcpu", "%CPU"},
+	{"etime", "ELAPSED"}, {"tty", "TTY"}, {"time", "TIME"}, {"args", "COMMAND"},
+	{"comm", "COMMAND"},  {"uid", "UID"},
 };
 
 static const char *heading_of(const char *d)
@@ -41,8 +41,9 @@ static json_int_t inner_ppid(json_t *list, json_int_t outer)
 	json_t *p;
 	size_t i;
 
-	json_array_foreach(list, i, p) if (json_integer_value(json_object_get(p, "outer")) == outer)
-		return json_integer_value(json_object_get(p, "pid"));
+	json_array_foreach (list, i, p)
+		if (json_integer_value(json_object_get(p, "outer")) == outer)
+			return json_integer_value(json_object_get(p, "pid"));
 	return 0;
 }
 
@@ -57,11 +58,12 @@ static void cell(json_t *list, json_t *p, const char *d, char *out, size_t len)
 	else if (strcmp(d, "uid") == 0)
 		snprintf(out, len, "%lld", uid);
 	else if (strcmp(d, "pid") == 0)
-		snprintf(out, len, "%lld", (long long)json_integer_value(json_object_get(p, "pid")));
+		snprintf(out, len, "%lld",
+			 (long long)json_integer_value(json_object_get(p, "pid")));
 	else if (strcmp(d, "ppid") == 0)
 		snprintf(out, len, "%lld",
-			 (long long)inner_ppid(list, json_integer_value(
-							     json_object_get(p, "ppid_outer"))));
+			 (long long)inner_ppid(
+				 list, json_integer_value(json_object_get(p, "ppid_outer"))));
 	else if (strcmp(d, "pcpu") == 0) {
 		long long el = json_integer_value(json_object_get(p, "elapsed"));
 		long long cpu = json_integer_value(json_object_get(p, "cpu_secs"));
@@ -74,8 +76,9 @@ static void cell(json_t *list, json_t *p, const char *d, char *out, size_t len)
 	else if (strcmp(d, "tty") == 0)
 		snprintf(out, len, "?");
 	else if (strcmp(d, "args") == 0 || strcmp(d, "comm") == 0)
-		snprintf(out, len, "%s",
-			 json_string_value(json_object_get(p, strcmp(d, "comm") ? "args" : "comm")));
+		snprintf(
+			out, len, "%s",
+			json_string_value(json_object_get(p, strcmp(d, "comm") ? "args" : "comm")));
 }
 
 static void append(char **text, size_t *len, const char *s, char sep)
@@ -94,7 +97,7 @@ static void append(char **text, size_t *len, const char *s, char sep)
 
 static int print_top(json_t *list, const char *const *desc, int n_desc)
 {
-	static const char *const defaults[] = {"user", "pid",  "ppid", "pcpu",
+	static const char *const defaults[] = {"user",	"pid", "ppid", "pcpu",
 					       "etime", "tty", "time", "args"};
 	_cleanup_free_ char *text = NULL, *aligned = NULL;
 	size_t len = 0;
@@ -107,8 +110,7 @@ static int print_top(json_t *list, const char *const *desc, int n_desc)
 	}
 	for (int k = 0; k < n_desc; k++)
 		append(&text, &len, heading_of(desc[k]), k + 1 < n_desc ? '\t' : '\n');
-	json_array_foreach(list, i, p)
-	{
+	json_array_foreach (list, i, p) {
 		for (int k = 0; k < n_desc; k++) {
 			char buf[4096] = "";
 
@@ -138,15 +140,18 @@ int cmd_top(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 	}
 	for (int i = 2; i < argc; i++)
 		if (heading_of(argv[i]) == NULL) {
-			rcr_error_set(err, EINVAL, "unknown descriptor '%s': use user, pid, ppid, "
-				      "pcpu, etime, tty, time, args, comm or uid", argv[i]);
+			rcr_error_set(err, EINVAL,
+				      "unknown descriptor '%s': use user, pid, ppid, "
+				      "pcpu, etime, tty, time, args, comm or uid",
+				      argv[i]);
 			return -1;
 		}
 	if (cli_ctr_open(g, &e, err) < 0)
 		return -1;
 	rc = store_container_get(e.cs.st, argv[1], &c, err);
 	if (rc == 0)
-		rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such container",
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container",
 			      argv[1]);
 	if (rc == 1) {
 		ud = ctr_userdata(e.cs.st, c.id);

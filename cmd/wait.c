@@ -22,8 +22,10 @@ static int wait_running(struct cli_ctr_env *e, const char *name, struct rcr_erro
 		struct timespec ts = {0, 50000000};
 
 		if (rc == 0)
-			rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such "
-				      "container", name);
+			rcr_error_set(err, ENOENT,
+				      "no container with name or ID '%s' found: no such "
+				      "container",
+				      name);
 		if (rc <= 0)
 			return -1;
 		ud = ctr_userdata(e->cs.st, c.id);
@@ -52,15 +54,18 @@ int cmd_wait(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 		if (c == 'c')
 			cond = optarg;
 		else if (c == 'h') {
-			printf("Usage: rcr wait [--condition stopped|exited|running] CONTAINER...\n");
+			printf("Usage: rcr wait [--condition stopped|exited|running] "
+			       "CONTAINER...\n");
 			return 0;
 		} else if (c != 'i')
 			return cli_usage_error("wait", argv[optind - 1], err);
 	}
 	if (strcmp(cond, "stopped") != 0 && strcmp(cond, "exited") != 0 &&
 	    strcmp(cond, "running") != 0) {
-		rcr_error_set(err, EINVAL, "unsupported wait condition '%s': use stopped, exited or "
-			      "running", cond);
+		rcr_error_set(err, EINVAL,
+			      "unsupported wait condition '%s': use stopped, exited or "
+			      "running",
+			      cond);
 		return -1;
 	}
 	if (optind >= argc) {

@@ -162,7 +162,8 @@ int ctr_attach_relay(int fd, bool with_stdin, bool tty, pid_t sig_proxy_pid)
 	if (tty)
 		send_size(fd);
 	while (code == -2) {
-		struct pollfd p[3] = {{fd, POLLIN, 0}, {sigfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0}};
+		struct pollfd p[3] = {
+			{fd, POLLIN, 0}, {sigfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0}};
 
 		if (poll(p, 3, -1) < 0 && errno != EINTR)
 			break;
@@ -218,8 +219,8 @@ void ctr_pty_relay(int master, bool with_stdin)
 	}
 	pty_size(master);
 	for (;;) {
-		struct pollfd p[3] = {{master, POLLIN, 0}, {sigfd, POLLIN, 0},
-				      {in_open ? 0 : -1, POLLIN, 0}};
+		struct pollfd p[3] = {
+			{master, POLLIN, 0}, {sigfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0}};
 		struct signalfd_siginfo si;
 
 		if (poll(p, 3, -1) < 0 && errno != EINTR)

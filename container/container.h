@@ -37,8 +37,8 @@ struct ctr_opts {
 	int stop_timeout; /* -1 unset */
 	const char *memory, *cpus;
 	long long pids_limit;
-	const char *rcr_path;		 /* this rcr binary, for the exit command */
-	const char *root, *runroot;	 /* --root / --runroot to pass to the exit command */
+	const char *rcr_path;	    /* this rcr binary, for the exit command */
+	const char *root, *runroot; /* --root / --runroot to pass to the exit command */
 };
 
 /* The runtime dir for a container: RUNDIR/<id> (owned). */
@@ -79,7 +79,8 @@ int ctr_top(const struct rt_spec *s, pid_t pid1, json_t **out, struct rcr_error 
 /* The userdata dir of a container (owned). */
 char *ctr_userdata(struct store *st, const char *id);
 
-/* ---- start, signals, removal -------------------------------------------------------------------- */
+/* ---- start, signals, removal --------------------------------------------------------------------
+ */
 
 /* Start container id: spawn its monitor. With attach, *attach_fd gets a connection to its attach
  * socket made before the command started (so no output is missed). Returns 0 when running; -1

@@ -51,7 +51,8 @@ static char **strv_from_json(json_t *a)
 
 	if (v == NULL || n == 0)
 		return v;
-	json_array_foreach(a, i, e) v[i] = strdup(json_is_string(e) ? json_string_value(e) : "");
+	json_array_foreach (a, i, e)
+		v[i] = strdup(json_is_string(e) ? json_string_value(e) : "");
 	return v;
 }
 
@@ -116,14 +117,16 @@ static int make_env(const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
 	for (size_t k = 0; o->env_host && environ[k] != NULL; k++)
 		if (strchr(environ[k], '=') && rt_env_set(&env, environ[k], err) < 0)
 			goto out;
-	json_array_foreach(img_env, i, e) if (json_is_string(e) && strchr(json_string_value(e), '=') &&
-					      rt_env_set(&env, json_string_value(e), err) < 0) goto out;
+	json_array_foreach (img_env, i, e)
+		if (json_is_string(e) && strchr(json_string_value(e), '=') &&
+		    rt_env_set(&env, json_string_value(e), err) < 0)
+			goto out;
 	for (size_t k = 0; o->env_files != NULL && o->env_files[k] != NULL; k++) {
 		size_t len;
 		_cleanup_free_ char *text = fs_read_file(o->env_files[k], 16 << 20, &len, err);
 
-		if (text == NULL || rt_env_parse_file(&env, text, len, o->env_files[k], environ,
-						      err) < 0) {
+		if (text == NULL ||
+		    rt_env_parse_file(&env, text, len, o->env_files[k], environ, err) < 0) {
 			rcr_error_wrap(err, "--env-file");
 			goto out;
 		}
@@ -220,8 +223,8 @@ static int make_security(const struct ctr_opts *o, struct rt_spec *s, struct rcr
 }
 
 /* Layers from the image, topmost first as overlay wants them. */
-static int make_rootfs(struct store *st, const char *image_id, const char *dir,
-		       struct rt_spec *s, struct rcr_error **err)
+static int make_rootfs(struct store *st, const char *image_id, const char *dir, struct rt_spec *s,
+		       struct rcr_error **err)
 {
 	struct store_image_info info = {0};
 	int rc = store_image_get(st, image_id, &info, err);
@@ -256,7 +259,11 @@ static int parse_size(const char *what, const char *v, long long *out, struct rc
 	if (*end != '\0') {
 		char u = (char)(*end | 0x20);
 
-		mult = u == 'k' ? 1024LL : u == 'm' ? 1048576LL : u == 'g' ? 1073741824LL : u == 'b' ? 1 : 0;
+		mult = u == 'k'	  ? 1024LL
+		       : u == 'm' ? 1048576LL
+		       : u == 'g' ? 1073741824LL
+		       : u == 'b' ? 1
+				  : 0;
 		end++;
 		if (*end == 'b' || *end == 'B')
 			end++;
@@ -349,7 +356,8 @@ static int make_limits(const struct ctr_opts *o, struct rt_spec *s, struct rcr_e
 	if (o->memory != NULL && parse_size("--memory", o->memory, &s->memory, err) < 0)
 		return -1;
 	if (o->cpus != NULL && ((cpus = strtod(o->cpus, NULL)) <= 0 || cpus > 4096)) {
-		rcr_error_set(err, EINVAL, "invalid --cpus '%s': use a number such as 1.5", o->cpus);
+		rcr_error_set(err, EINVAL, "invalid --cpus '%s': use a number such as 1.5",
+			      o->cpus);
 		return -1;
 	}
 	s->cpu_quota_us = (long long)(cpus * 100000);
@@ -465,7 +473,8 @@ static json_t *make_config(const struct ctr_opts *o, const struct rt_spec *s, js
 	json_t *v;
 
 	if (json_is_object(img_labels))
-		json_object_foreach(img_labels, k, v) json_object_set(labels, k, v);
+		json_object_foreach (img_labels, k, v)
+			json_object_set(labels, k, v);
 	for (size_t i = 0; o->labels != NULL && o->labels[i] != NULL; i++) {
 		_cleanup_free_ char *kv = strdup(o->labels[i]);
 		char *eq = strchr(kv, '=');
@@ -527,17 +536,17 @@ static int fill_spec(struct store *st, const struct userns_user_maps *maps, cons
 
 /* Record the row (taking a generated name again if it was taken meanwhile), then write the
  * files into its directory; a failure there removes the row and directory again. */
-static int insert_row(struct store *st, const struct ctr_opts *o, json_t *cfg,
-		      struct rt_spec *s, struct rcr_error **err)
+static int insert_row(struct store *st, const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
+		      struct rcr_error **err)
 {
 	for (int attempt = 0;; attempt++) {
 		_cleanup_json_ json_t *config = make_config(o, s, cfg);
 		_cleanup_free_ char *text = json_dump_string(config, false);
 		_cleanup_free_ char *cmd = command_line(s->args);
 		char created_state[] = "created";
-		struct store_container c = {s->id, s->name, (char *)o->image_id,
-					    (char *)o->image_name, cmd, mon_now_ns(), created_state,
-					    text};
+		struct store_container c = {
+			s->id, s->name,	     (char *)o->image_id, (char *)o->image_name,
+			cmd,   mon_now_ns(), created_state,	  text};
 
 		if (store_container_create(st, &c, err) == 0)
 			return 0;

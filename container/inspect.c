@@ -57,8 +57,7 @@ static json_t *ulimits_json(json_t *spec)
 	json_t *a = json_array(), *v;
 	size_t i;
 
-	json_array_foreach(json_object_get(spec, "rlimits"), i, v)
-	{
+	json_array_foreach (json_object_get(spec, "rlimits"), i, v) {
 		json_int_t res = json_integer_value(json_array_get(v, 0));
 
 		json_array_append_new(a, json_pack("{sIsOsO}", "Name", res, "Soft",
@@ -76,7 +75,6 @@ static void set(json_t *o, const char *k, json_t *v)
 static json_t *host_config(json_t *spec, const struct rt_spec *s)
 {
 	json_t *sec = json_array(), *hc = json_object();
-
 
 	if (s->no_new_privs)
 		json_array_append_new(sec, json_string("no-new-privileges"));
@@ -109,8 +107,7 @@ static json_t *strv_json(char *const *v)
 	return a;
 }
 
-static json_t *config_json(const struct store_container *row, const struct rt_spec *s,
-			   json_t *cfg)
+static json_t *config_json(const struct store_container *row, const struct rt_spec *s, json_t *cfg)
 {
 	json_t *img = json_object_get(cfg, "image_config"), *c = json_object();
 	json_t *labels = json_object_get(cfg, "labels");
@@ -203,7 +200,8 @@ json_t *ctr_inspect_json(struct store *st, const struct store_container *row,
 	json_t *doc;
 
 	if (cfg == NULL || rt_spec_from_json(json_object_get(cfg, "spec"), &s, err) < 0) {
-		rcr_error_set(err, EINVAL, "the stored configuration of container '%s' is unreadable",
+		rcr_error_set(err, EINVAL,
+			      "the stored configuration of container '%s' is unreadable",
 			      row->name);
 		return NULL;
 	}

@@ -54,8 +54,8 @@ static int ref_get(struct store *st, const char *key, bool lock, struct ctr_ref 
 	r->lock_fd = -1;
 	rc = store_container_get(st, key, &r->row, err);
 	if (rc == 0)
-		rcr_error_set(err, ENOENT, "no container with name or ID '%s' found: no such container",
-			      key);
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container", key);
 	if (rc <= 0)
 		return -1;
 	r->userdata = ctr_userdata(st, r->row.id);
@@ -111,7 +111,7 @@ static pid_t spawn_monitor(const char *monitor_path, const char *userdata, bool 
 	}
 	if (pid == 0) {
 		char a_spec[] = "--spec", a_sync[] = "--sync-fd", a_fd[] = "3", a_wait[] = "--wait";
-		char *argv[] = {(char *)monitor_path, a_spec, spec, a_sync, a_fd,
+		char *argv[] = {(char *)monitor_path,	a_spec, spec, a_sync, a_fd,
 				attach ? a_wait : NULL, NULL};
 
 		if (dup2(fd, 3) < 0)
@@ -143,7 +143,8 @@ static int await_start(int fd, const char *name, int *exit_code, struct rcr_erro
 	int code, off = 0;
 
 	if (sync_recv(fd, buf, sizeof(buf)) < 0) {
-		rcr_error_set(err, EIO, "rcr-monitor of container '%s' exited without a word", name);
+		rcr_error_set(err, EIO, "rcr-monitor of container '%s' exited without a word",
+			      name);
 		return -1;
 	}
 	if (strncmp(buf, "pid ", 4) == 0)
@@ -192,10 +193,12 @@ static int start_locked(struct ctr_ref *r, const char *monitor_path, bool attach
 	mine = fds[0], theirs = fds[1];
 	pid = spawn_monitor(monitor_path, r->userdata, attach, theirs, err);
 	close(theirs), theirs = -1;
-	if (pid < 0 || (waitpid(pid, NULL, 0), false)) {
+	if (pid < 0) {
 		rt_spec_release(&spec);
 		return -1;
 	}
+	/* the monitor's first process exits as soon as it has detached */
+	waitpid(pid, NULL, 0);
 	if (sync_recv(mine, buf, sizeof(buf)) < 0 || strcmp(buf, "ready") != 0) {
 		rt_spec_release(&spec);
 		if (strncmp(buf, "error", 5) == 0)
@@ -245,7 +248,8 @@ int ctr_start(struct store *st, const char *monitor_path, const char *id, bool a
 	return rc;
 }
 
-/* ---- signals ---------------------------------------------------------------------------------- */
+/* ---- signals ----------------------------------------------------------------------------------
+ */
 
 static int signal_running(struct ctr_ref *r, const struct ctr_state *s, int sig,
 			  struct rcr_error **err)
@@ -288,7 +292,8 @@ int ctr_kill(struct store *st, const char *id, int sig, struct rcr_error **err)
 static void record_orphan_exit(const char *userdata, const struct ctr_state *s, int sig)
 {
 	_cleanup_error_ struct rcr_error *err = NULL;
-	struct mon_exit_info e = {.exit_code = 128 + sig, .started_ns = s->run.started_ns,
+	struct mon_exit_info e = {.exit_code = 128 + sig,
+				  .started_ns = s->run.started_ns,
 				  .finished_ns = mon_now_ns()};
 
 	snprintf(e.error, sizeof(e.error),
@@ -392,7 +397,8 @@ int ctr_wait_exit(struct store *st, const char *id, struct rcr_error **err)
 	}
 }
 
-/* ---- removal ------------------------------------------------------------------------------------ */
+/* ---- removal ------------------------------------------------------------------------------------
+ */
 
 static void kill_and_wait(const struct ctr_state *s)
 {
@@ -437,10 +443,11 @@ int ctr_remove(struct store *st, const char *id, bool force, struct rcr_error **
 		return -1;
 	ctr_state_get(r.userdata, r.row.state, &s);
 	if (s.status == CTR_RUNNING && !force) {
-		rcr_error_set(err, EBUSY,
-			      "cannot remove container %s as it is running - running or paused "
-			      "containers cannot be removed without force: container state improper",
-			      r.row.id);
+		rcr_error_set(
+			err, EBUSY,
+			"cannot remove container %s as it is running - running or paused "
+			"containers cannot be removed without force: container state improper",
+			r.row.id);
 		ref_release(&r);
 		return -1;
 	}

@@ -85,12 +85,13 @@ static json_t *one_process(pid_t pid, const struct rt_spec *s, long long boot_se
 		return NULL;
 	sscanf(stat, "%*d (%63[^)]", comm);
 	/* fields after ") ": 3 state, 4 ppid, ..., 14 utime, 15 stime, 22 starttime */
-	sscanf(rp + 2, "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d "
-		       "%*d %llu",
+	sscanf(rp + 2,
+	       "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d "
+	       "%*d %llu",
 	       &ppid_outer, &ut, &st, &start);
 	args = cmdline(pid);
-	o = json_pack("{sIsIsIsssssIsIsI}", "pid", (json_int_t)status_last(status, "NSpid:"),
-		      "uid", (json_int_t)inner_uid(&s->uidmap, (uid_t)status_last(status, "Uid:")),
+	o = json_pack("{sIsIsIsssssIsIsI}", "pid", (json_int_t)status_last(status, "NSpid:"), "uid",
+		      (json_int_t)inner_uid(&s->uidmap, (uid_t)status_last(status, "Uid:")),
 		      "ppid_outer", (json_int_t)ppid_outer, "comm", comm, "args",
 		      args && *args ? args : comm, "cpu_secs", (json_int_t)((ut + st) / tick),
 		      "elapsed", (json_int_t)(boot_secs - (long long)(start / tick)), "outer",

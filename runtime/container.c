@@ -84,9 +84,8 @@ static _Noreturn void child_main(struct child_ctx *c)
 	int code = 125;
 	char go;
 
-	/* Die with the monitor while setting up; a container that runs is kept alive by its own
-	 * PID 1 afterwards (the parent-death signal is cleared by execve for... no: it is kept
-	 * across execve, so it is cleared below just before). */
+	/* The monitor says go once the id maps are written and the pid is on disk; a monitor that
+	 * died before that closes the pipe, and the child gives up. */
 	if (read(c->go_fd, &go, 1) != 1)
 		_exit(125);
 	close(c->go_fd);
@@ -182,8 +181,8 @@ struct start_fds {
 
 static void start_fds_close(struct start_fds *f)
 {
-	int *all[] = {&f->go[0], &f->go[1], &f->errp[0], &f->errp[1], &f->console[0],
-		      &f->console[1]};
+	int *all[] = {&f->go[0],   &f->go[1],	   &f->errp[0],
+		      &f->errp[1], &f->console[0], &f->console[1]};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (*all[i] >= 0) {
@@ -237,8 +236,8 @@ pid_t rt_container_start(const struct rt_spec *s, const struct rt_stdio *io, rt_
 	if (pid < 0)
 		goto fail;
 	if (pid == 0) {
-		struct child_ctx c = {s, io, &plan, prog.filter ? &prog : NULL, f.go[0], f.errp[1],
-				      f.console[1]};
+		struct child_ctx c = {s,       io,	  &plan,       prog.filter ? &prog : NULL,
+				      f.go[0], f.errp[1], f.console[1]};
 
 		close(f.go[1]);
 		close(f.errp[0]);

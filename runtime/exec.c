@@ -89,7 +89,9 @@ int rt_exec_send_fd(int sock, int fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
@@ -108,7 +110,9 @@ int rt_exec_recv_fd(int sock)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c;
 	int fd = -1;
@@ -177,7 +181,8 @@ static int setup_stdio(const struct rt_proc *p, const struct rt_stdio *io, int c
 	return 0;
 }
 
-/* ---- user, directory, environment -------------------------------------------------------------- */
+/* ---- user, directory, environment --------------------------------------------------------------
+ */
 
 static int resolve_user(const struct rt_proc *p, struct rt_user *u, struct rcr_error **err)
 {
@@ -190,8 +195,8 @@ static int resolve_user(const struct rt_proc *p, struct rt_user *u, struct rcr_e
 	group = fs_read_file("/etc/group", 8 << 20, &glen, &ignored);
 	while (p->group_add != NULL && p->group_add[n_extra] != NULL)
 		n_extra++;
-	if (rt_user_resolve(p->user, passwd, plen, group, glen,
-			    (const char *const *)p->group_add, n_extra, u, err) < 0) {
+	if (rt_user_resolve(p->user, passwd, plen, group, glen, (const char *const *)p->group_add,
+			    n_extra, u, err) < 0) {
 		rcr_error_wrap(err, "resolving the user '%s'", p->user);
 		return -1;
 	}
@@ -250,7 +255,8 @@ static char *find_program(const char *name, char *const *env, int *code, struct 
 
 	if (strchr(name, '/') != NULL)
 		return strdup(name);
-	for (char *dir = strtok_r(path, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
+	for (char *dir = strtok_r(path, ":", &save); dir != NULL;
+	     dir = strtok_r(NULL, ":", &save)) {
 		struct stat st;
 
 		if (asprintf(&candidate, "%s/%s", *dir ? dir : ".", name) < 0)

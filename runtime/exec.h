@@ -19,7 +19,7 @@ struct rt_proc {
 	char *const *args;
 	char *const *env;
 	const char *cwd;
-	const char *user;	  /* "" = root */
+	const char *user; /* "" = root */
 	char *const *group_add;
 	bool tty, init, no_new_privs;
 	uint64_t caps, caps_added;

@@ -40,8 +40,8 @@ static int compile_for_exec(const struct rt_spec *s, const struct rt_exec *e,
 }
 
 static _Noreturn void exec_grandchild(const struct rt_spec *s, const struct rt_exec *e,
-				      const struct rt_stdio *io,
-				      const struct rt_seccomp_prog *prog, int console, int errfd)
+				      const struct rt_stdio *io, const struct rt_seccomp_prog *prog,
+				      int console, int errfd)
 {
 	struct rcr_error *err = NULL;
 	struct rt_proc p = rt_proc_of_spec(s);

@@ -24,21 +24,31 @@
 #include "runtime/overlay.h"
 
 const char *const rt_masked_paths[] = {
-	"/proc/acpi",	   "/proc/kcore",	"/proc/keys",	   "/proc/latency_stats",
-	"/proc/sched_debug", "/proc/scsi",	"/proc/timer_list", "/proc/timer_stats",
-	"/proc/interrupts", "/sys/dev/block",	"/sys/devices/virtual/powercap",
-	"/sys/firmware",   "/sys/fs/selinux",	NULL,
+	"/proc/acpi",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/interrupts",
+	"/sys/dev/block",
+	"/sys/devices/virtual/powercap",
+	"/sys/firmware",
+	"/sys/fs/selinux",
+	NULL,
 };
 
 const char *const rt_readonly_paths[] = {
-	"/proc/asound", "/proc/bus",	  "/proc/fs",	       "/proc/irq",
+	"/proc/asound", "/proc/bus",	       "/proc/fs", "/proc/irq",
 	"/proc/sys",	"/proc/sysrq-trigger", NULL,
 };
 
 /* The device nodes every container gets, bind-mounted from the host: a user namespace may not
  * mknod them (runc and crun do the same when rootless). */
-static const char *const dev_nodes[] = {"/dev/null",   "/dev/zero", "/dev/full",
-					"/dev/random", "/dev/urandom", "/dev/tty", NULL};
+static const char *const dev_nodes[] = {"/dev/null",	"/dev/zero", "/dev/full", "/dev/random",
+					"/dev/urandom", "/dev/tty",  NULL};
 
 static struct rt_mount_op *add(struct rt_mount_plan *p, enum rt_op_kind kind, const char *source,
 			       const char *target)
@@ -64,7 +74,7 @@ static void plan_dev(struct rt_mount_plan *p, bool gid5_mapped)
 {
 	static const char *const links[][2] = {
 		{"pts/ptmx", "/dev/ptmx"},	    {"/proc/self/fd", "/dev/fd"},
-		{"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"},
+		{"/proc/self/fd/0", "/dev/stdin"},  {"/proc/self/fd/1", "/dev/stdout"},
 		{"/proc/self/fd/2", "/dev/stderr"}, {"/proc/kcore", "/dev/core"},
 	};
 
@@ -75,8 +85,8 @@ static void plan_dev(struct rt_mount_plan *p, bool gid5_mapped)
 		  gid5_mapped ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
 			      : "newinstance,ptmxmode=0666,mode=0620",
 		  false);
-	add_mount(p, "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=1777,size=65536k", false);
+	add_mount(p, "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+		  false);
 	add_mount(p, "mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, true);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		add(p, RT_OP_SYMLINK, links[i][0], links[i][1]);
@@ -191,15 +201,15 @@ static int run_bind(int tree, const char *source, const char *target, bool ro,
 	return ro ? set_readonly(target, true, err) : 0;
 }
 
-static int run_mount(const struct rt_mount_op *op, int tree, int sys_tree,
-		     struct rcr_error **err)
+static int run_mount(const struct rt_mount_op *op, int tree, int sys_tree, struct rcr_error **err)
 {
 	if (make_target(op->target, false, err) < 0)
 		return -1;
 	if (tree >= 0 && move_mount(tree, "", AT_FDCWD, op->target, MOVE_MOUNT_F_EMPTY_PATH) == 0)
 		return 0;
 	if (tree < 0 && !needs_early_mount(op) &&
-	    mount(op->source, op->target, op->fstype, op->flags, op->data[0] ? op->data : NULL) == 0)
+	    mount(op->source, op->target, op->fstype, op->flags, op->data[0] ? op->data : NULL) ==
+		    0)
 		return 0;
 	/* sysfs belongs to the network namespace: with the host's network (or where the kernel
 	 * refuses), a read-only recursive bind of the host's /sys is what crun does too. */
@@ -250,9 +260,10 @@ static int mount_fuse_overlay(const struct rt_spec *s, struct rcr_error **err)
 	int rc;
 
 	if (prog == NULL) {
-		rcr_error_set(err, ENOENT,
-			      "fuse-overlayfs is not installed: install it (Debian: apt-get install "
-			      "fuse-overlayfs)");
+		rcr_error_set(
+			err, ENOENT,
+			"fuse-overlayfs is not installed: install it (Debian: apt-get install "
+			"fuse-overlayfs)");
 		return -1;
 	}
 	for (size_t i = 0; s->lowers[i] != NULL; i++)

@@ -15,10 +15,10 @@
 
 void rt_spec_release(struct rt_spec *s)
 {
-	char **strings[] = {&s->id,	    &s->name,	     &s->upper,	   &s->work,
-			    &s->merged,	    &s->userdata,    &s->rundir,   &s->cwd,
-			    &s->user,	    &s->hostname,    &s->seccomp,  &s->newuidmap,
-			    &s->newgidmap,  &s->network,     &s->log_driver, &s->log_path};
+	char **strings[] = {&s->id,	   &s->name,	 &s->upper,	 &s->work,
+			    &s->merged,	   &s->userdata, &s->rundir,	 &s->cwd,
+			    &s->user,	   &s->hostname, &s->seccomp,	 &s->newuidmap,
+			    &s->newgidmap, &s->network,	 &s->log_driver, &s->log_path};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		free(*strings[i]);
@@ -71,9 +71,9 @@ static json_t *extras_to_json(const struct rt_spec *s)
 						    (json_int_t)s->rlimits[i].soft,
 						    (json_int_t)s->rlimits[i].hard));
 	for (size_t i = 0; i < s->n_binds; i++)
-		json_array_append_new(binds, json_pack("{sssssb}", "source", s->binds[i].source,
-						       "dest", s->binds[i].dest, "ro",
-						       s->binds[i].ro));
+		json_array_append_new(binds,
+				      json_pack("{sssssb}", "source", s->binds[i].source, "dest",
+						s->binds[i].dest, "ro", s->binds[i].ro));
 	return json_pack("{soso}", "rlimits", rl, "binds", binds);
 }
 
@@ -157,8 +157,7 @@ static int get_strv(json_t *j, const char *key, char ***out, struct rcr_error **
 	*out = calloc(json_array_size(a) + 1, sizeof(char *));
 	if (*out == NULL)
 		return -1;
-	json_array_foreach(a, i, v)
-	{
+	json_array_foreach (a, i, v) {
 		if (!json_is_string(v)) {
 			rcr_error_set(err, EINVAL, "'%s[%zu]' is not a string", key, i);
 			return -1;
@@ -176,17 +175,16 @@ static int get_map(json_t *j, const char *key, struct userns_map *m, struct rcr_
 	if (a == NULL)
 		return -1;
 	m->n = 0;
-	json_array_foreach(a, i, v)
-	{
+	json_array_foreach (a, i, v) {
 		json_int_t in, out, count;
 
-		if (i >= USERNS_MAP_MAX ||
-		    json_unpack(v, "[III]", &in, &out, &count) < 0 || in < 0 || out < 0 || count < 1) {
+		if (i >= USERNS_MAP_MAX || json_unpack(v, "[III]", &in, &out, &count) < 0 ||
+		    in < 0 || out < 0 || count < 1) {
 			rcr_error_set(err, EINVAL, "'%s[%zu]' is not an id mapping", key, i);
 			return -1;
 		}
-		m->v[m->n++] = (struct userns_map_entry){(uint32_t)in, (uint32_t)out,
-							 (uint32_t)count};
+		m->v[m->n++] =
+			(struct userns_map_entry){(uint32_t)in, (uint32_t)out, (uint32_t)count};
 	}
 	return 0;
 }
@@ -211,8 +209,7 @@ static int get_rlimits(json_t *j, struct rt_spec *s, struct rcr_error **err)
 
 	if (a == NULL)
 		return *err != NULL ? -1 : 0;
-	json_array_foreach(a, i, v)
-	{
+	json_array_foreach (a, i, v) {
 		int res;
 		json_int_t soft, hard;
 
@@ -220,8 +217,7 @@ static int get_rlimits(json_t *j, struct rt_spec *s, struct rcr_error **err)
 			rcr_error_set(err, EINVAL, "'rlimits[%zu]' is not a limit", i);
 			return -1;
 		}
-		s->rlimits[s->n_rlimits++] =
-			(struct rt_rlimit){res, (rlim_t)soft, (rlim_t)hard};
+		s->rlimits[s->n_rlimits++] = (struct rt_rlimit){res, (rlim_t)soft, (rlim_t)hard};
 	}
 	return 0;
 }
@@ -233,8 +229,7 @@ static int get_binds(json_t *j, struct rt_spec *s, struct rcr_error **err)
 
 	if (a == NULL)
 		return *err != NULL ? -1 : 0;
-	json_array_foreach(a, i, v)
-	{
+	json_array_foreach (a, i, v) {
 		const char *src, *dst;
 		int ro = 0;
 
@@ -266,14 +261,22 @@ static int get_strings(json_t *j, struct rt_spec *s, struct rcr_error **err)
 		char **dst;
 		bool required;
 	} keys[] = {
-		{"id", &s->id, true},		{"name", &s->name, true},
-		{"upper", &s->upper, true},	{"work", &s->work, true},
-		{"merged", &s->merged, true},	{"userdata", &s->userdata, true},
-		{"rundir", &s->rundir, true},	{"cwd", &s->cwd, true},
-		{"user", &s->user, false},	{"hostname", &s->hostname, false},
-		{"seccomp", &s->seccomp, true}, {"newuidmap", &s->newuidmap, false},
-		{"newgidmap", &s->newgidmap, false}, {"network", &s->network, true},
-		{"log_driver", &s->log_driver, true}, {"log_path", &s->log_path, false},
+		{"id", &s->id, true},
+		{"name", &s->name, true},
+		{"upper", &s->upper, true},
+		{"work", &s->work, true},
+		{"merged", &s->merged, true},
+		{"userdata", &s->userdata, true},
+		{"rundir", &s->rundir, true},
+		{"cwd", &s->cwd, true},
+		{"user", &s->user, false},
+		{"hostname", &s->hostname, false},
+		{"seccomp", &s->seccomp, true},
+		{"newuidmap", &s->newuidmap, false},
+		{"newgidmap", &s->newgidmap, false},
+		{"network", &s->network, true},
+		{"log_driver", &s->log_driver, true},
+		{"log_path", &s->log_path, false},
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -288,10 +291,14 @@ static int get_flags(json_t *j, struct rt_spec *s, struct rcr_error **err)
 		const char *key;
 		bool *dst;
 	} keys[] = {
-		{"read_only", &s->read_only},	    {"read_only_tmpfs", &s->read_only_tmpfs},
-		{"tty", &s->tty},		    {"stdin", &s->stdin_open},
-		{"init", &s->init},		    {"privileged", &s->privileged},
-		{"no_new_privs", &s->no_new_privs}, {"remove", &s->remove},
+		{"read_only", &s->read_only},
+		{"read_only_tmpfs", &s->read_only_tmpfs},
+		{"tty", &s->tty},
+		{"stdin", &s->stdin_open},
+		{"init", &s->init},
+		{"privileged", &s->privileged},
+		{"no_new_privs", &s->no_new_privs},
+		{"remove", &s->remove},
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -305,7 +312,8 @@ static int get_numbers(json_t *j, struct rt_spec *s, struct rcr_error **err)
 	long long caps, added, sig, timeout;
 
 	if (get_int(j, "caps", &caps, err) < 0 || get_int(j, "caps_added", &added, err) < 0 ||
-	    get_int(j, "stop_signal", &sig, err) < 0 || get_int(j, "stop_timeout", &timeout, err) < 0 ||
+	    get_int(j, "stop_signal", &sig, err) < 0 ||
+	    get_int(j, "stop_timeout", &timeout, err) < 0 ||
 	    get_int(j, "log_max_size", &s->log_max_size, err) < 0 ||
 	    get_int(j, "memory", &s->memory, err) < 0 ||
 	    get_int(j, "cpu_quota_us", &s->cpu_quota_us, err) < 0 ||
@@ -359,14 +367,14 @@ int rt_spec_read(const char *path, struct rt_spec *out, struct rcr_error **err)
 /* ---- signals and ulimits ------------------------------------------------------------------ */
 
 static const char *const signal_names[] = {
-	[SIGHUP] = "HUP",     [SIGINT] = "INT",	    [SIGQUIT] = "QUIT",	  [SIGILL] = "ILL",
-	[SIGTRAP] = "TRAP",   [SIGABRT] = "ABRT",   [SIGBUS] = "BUS",	  [SIGFPE] = "FPE",
-	[SIGKILL] = "KILL",   [SIGUSR1] = "USR1",   [SIGSEGV] = "SEGV",	  [SIGUSR2] = "USR2",
-	[SIGPIPE] = "PIPE",   [SIGALRM] = "ALRM",   [SIGTERM] = "TERM",	  [SIGSTKFLT] = "STKFLT",
-	[SIGCHLD] = "CHLD",   [SIGCONT] = "CONT",   [SIGSTOP] = "STOP",	  [SIGTSTP] = "TSTP",
-	[SIGTTIN] = "TTIN",   [SIGTTOU] = "TTOU",   [SIGURG] = "URG",	  [SIGXCPU] = "XCPU",
-	[SIGXFSZ] = "XFSZ",   [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH",
-	[SIGIO] = "IO",	      [SIGPWR] = "PWR",	    [SIGSYS] = "SYS",
+	[SIGHUP] = "HUP",   [SIGINT] = "INT",	    [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
+	[SIGTRAP] = "TRAP", [SIGABRT] = "ABRT",	    [SIGBUS] = "BUS",	[SIGFPE] = "FPE",
+	[SIGKILL] = "KILL", [SIGUSR1] = "USR1",	    [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
+	[SIGPIPE] = "PIPE", [SIGALRM] = "ALRM",	    [SIGTERM] = "TERM", [SIGSTKFLT] = "STKFLT",
+	[SIGCHLD] = "CHLD", [SIGCONT] = "CONT",	    [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",
+	[SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU",	    [SIGURG] = "URG",	[SIGXCPU] = "XCPU",
+	[SIGXFSZ] = "XFSZ", [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH",
+	[SIGIO] = "IO",	    [SIGPWR] = "PWR",	    [SIGSYS] = "SYS",
 };
 
 int rt_signal_from_name(const char *name)
@@ -407,12 +415,14 @@ static const struct {
 	const char *name;
 	int resource;
 } ulimit_names[] = {
-	{"core", RLIMIT_CORE},	     {"cpu", RLIMIT_CPU},	  {"data", RLIMIT_DATA},
-	{"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},	  {"memlock", RLIMIT_MEMLOCK},
-	{"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},	  {"nofile", RLIMIT_NOFILE},
-	{"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},	  {"rtprio", RLIMIT_RTPRIO},
-	{"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK},
-	{"as", RLIMIT_AS},
+	{"core", RLIMIT_CORE},	       {"cpu", RLIMIT_CPU},
+	{"data", RLIMIT_DATA},	       {"fsize", RLIMIT_FSIZE},
+	{"locks", RLIMIT_LOCKS},       {"memlock", RLIMIT_MEMLOCK},
+	{"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+	{"nofile", RLIMIT_NOFILE},     {"nproc", RLIMIT_NPROC},
+	{"rss", RLIMIT_RSS},	       {"rtprio", RLIMIT_RTPRIO},
+	{"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
+	{"stack", RLIMIT_STACK},       {"as", RLIMIT_AS},
 };
 
 static int parse_limit(const char *s, rlim_t *out)
@@ -445,11 +455,12 @@ int rt_spec_add_ulimit(struct rt_spec *s, const char *arg, struct rcr_error **er
 		    strncmp(arg, ulimit_names[i].name, (size_t)(eq - arg)) == 0)
 			res = ulimit_names[i].resource;
 	if (res < 0) {
-		rcr_error_set(err, EINVAL,
-			      "invalid ulimit '%s': use NAME=SOFT[:HARD] with NAME one of core, cpu, "
-			      "data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, "
-			      "rtprio, rttime, sigpending, stack",
-			      arg);
+		rcr_error_set(
+			err, EINVAL,
+			"invalid ulimit '%s': use NAME=SOFT[:HARD] with NAME one of core, cpu, "
+			"data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, "
+			"rtprio, rttime, sigpending, stack",
+			arg);
 		return -1;
 	}
 	vals = strdup(eq + 1);

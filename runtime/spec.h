@@ -42,20 +42,21 @@ struct rt_spec {
 	/* rootfs: overlay of lowers (topmost first) with upper/work, mounted on merged */
 	char **lowers; /* owned strv */
 	char *upper, *work, *merged;
-	char *userdata; /* owned: the container's persistent state dir (spec, run/exit files, log) */
+	char *userdata; /* owned: the container's persistent state dir (spec, run/exit files, log)
+			 */
 	char *rundir;	/* owned: the container's runtime dir (attach socket) */
 	bool read_only;
 	bool read_only_tmpfs; /* with read_only: tmpfs on /tmp, /var/tmp, /run */
 
 	/* the process */
-	char **args;	     /* owned strv, never empty */
-	char **env;	     /* owned strv "NAME=value"; HOME is added once the user is known */
-	char *cwd;	     /* owned, absolute */
-	char *user;	     /* owned: "" or the -u / image User spec, resolved inside the rootfs */
-	char **group_add;    /* owned strv */
+	char **args;	  /* owned strv, never empty */
+	char **env;	  /* owned strv "NAME=value"; HOME is added once the user is known */
+	char *cwd;	  /* owned, absolute */
+	char *user;	  /* owned: "" or the -u / image User spec, resolved inside the rootfs */
+	char **group_add; /* owned strv */
 	bool tty, stdin_open;
-	char *hostname;	     /* owned */
-	bool init;	     /* --init: a reaping PID 1 runs the command as its child */
+	char *hostname; /* owned */
+	bool init;	/* --init: a reaping PID 1 runs the command as its child */
 	struct rt_rlimit rlimits[RT_RLIMITS_MAX];
 	size_t n_rlimits;
 
@@ -64,7 +65,7 @@ struct rt_spec {
 	uint64_t caps_added; /* what --cap-add gave: a non-root user's effective set */
 	bool privileged;     /* no masked/read-only paths; all caps */
 	bool no_new_privs;
-	char *seccomp;	     /* owned: "default", "unconfined" or a profile's absolute path */
+	char *seccomp; /* owned: "default", "unconfined" or a profile's absolute path */
 
 	/* ids: container id 0 = the user, the rest from subuid ranges */
 	struct userns_map uidmap, gidmap;
@@ -78,12 +79,12 @@ struct rt_spec {
 	size_t n_binds;
 
 	/* the monitor's business */
-	char *log_driver; /* owned: "k8s-file", "none", "passthrough" */
-	char *log_path;	  /* owned */
+	char *log_driver;	/* owned: "k8s-file", "none", "passthrough" */
+	char *log_path;		/* owned */
 	long long log_max_size; /* bytes, 0 = no rotation */
 	int stop_signal;
-	int stop_timeout; /* seconds */
-	bool remove;	  /* --rm */
+	int stop_timeout;    /* seconds */
+	bool remove;	     /* --rm */
 	char **exit_command; /* owned strv, NULL when none: run after the container exited */
 
 	/* cgroup v2 limits (0 = none); only applied in a delegated subtree */

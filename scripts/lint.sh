@@ -23,9 +23,11 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --i
 	"${csrc[@]}"
 
 echo "lint: clang-tidy"
-clang-tidy --quiet "${csrc[@]}" -- "${cflags[@]}" "${pkgflags[@]}" 2>&1 | grep -v '^[0-9]* warnings* generated' || true
-# clang-tidy's exit code ignores WarningsAsErrors with --quiet on some versions: check again.
-if clang-tidy --quiet "${csrc[@]}" -- "${cflags[@]}" "${pkgflags[@]}" 2>/dev/null | grep -q 'error:'; then
+# One run, its output kept: under pipefail a grep on a pipe would take clang-tidy's own exit
+# status, and its exit status ignores WarningsAsErrors with --quiet on some versions.
+tidy_out=$(clang-tidy --quiet "${csrc[@]}" -- "${cflags[@]}" "${pkgflags[@]}" 2>&1 || true)
+printf '%s\n' "$tidy_out" | grep -v '^[0-9]* warnings* generated' || true
+if printf '%s\n' "$tidy_out" | grep -q 'error:'; then
 	echo "lint: clang-tidy reported errors" >&2
 	exit 1
 fi

@@ -65,11 +65,11 @@ setup() {
 	[[ "$output" == *NoSuchField* ]]
 }
 
-@test "rcr-monitor identifies itself and refuses to run without rcr run" {
+@test "rcr-monitor identifies itself and refuses to run when not started by rcr" {
 	run "$RCR_BIN/rcr-monitor" --version
 	[ "$status" -eq 0 ]
 	[[ "$output" == "rcr-monitor version "* ]]
 	run "$RCR_BIN/rcr-monitor"
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"not supported yet"* ]]
+	[[ "$output" == *"started by rcr"* ]]
 }

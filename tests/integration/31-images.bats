@@ -198,3 +198,16 @@ assert d["Size"] > 100000000
 	run "$RCR" image list -q
 	[ -z "$output" ]
 }
+
+@test "rmi of an image a container uses exits 2; rmi -f removes the container too" {
+	"$RCR" pull -q "oci:$RCR_TEST_OCI_BUSYBOX" >/dev/null
+	id=$("$RCR" images -q | head -1)
+	"$RCR" create --name user1 "$id" true >/dev/null
+	run "$RCR" rmi "$id"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"image is in use by a container"* ]]
+	run "$RCR" rmi -f "$id"
+	[ "$status" -eq 0 ]
+	run "$RCR" container exists user1
+	[ "$status" -eq 1 ]
+}
