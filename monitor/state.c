@@ -20,15 +20,14 @@ static char *state_path(const char *userdata, const char *name)
 	return fs_path_join(userdata, name);
 }
 
-int mon_state_write_run(const char *userdata, const struct mon_run_info *r,
-			struct rcr_error **err)
+int mon_state_write_run(const char *userdata, const struct mon_run_info *r, struct rcr_error **err)
 {
 	_cleanup_free_ char *path = state_path(userdata, "run.json");
-	_cleanup_json_ json_t *j = json_pack(
-		"{sIsIsIsIsIss}", "pid", (json_int_t)r->pid, "pid_start", (json_int_t)r->pid_start,
-		"monitor_pid", (json_int_t)r->monitor_pid, "monitor_start",
-		(json_int_t)r->monitor_start, "started", (json_int_t)r->started_ns, "boot_id",
-		r->boot_id);
+	_cleanup_json_ json_t *j =
+		json_pack("{sIsIsIsIsIss}", "pid", (json_int_t)r->pid, "pid_start",
+			  (json_int_t)r->pid_start, "monitor_pid", (json_int_t)r->monitor_pid,
+			  "monitor_start", (json_int_t)r->monitor_start, "started",
+			  (json_int_t)r->started_ns, "boot_id", r->boot_id);
 
 	return json_write_file_replace(path, j, err);
 }
@@ -52,8 +51,9 @@ int mon_state_read_run(const char *userdata, struct mon_run_info *r, struct rcr_
 		rcr_error_set(err, EINVAL, "'%s' is not a run state", path);
 		return -1;
 	}
-	*r = (struct mon_run_info){(pid_t)pid, (unsigned long long)pid_start, (pid_t)mpid,
-				   (unsigned long long)mstart, started, ""};
+	*r = (struct mon_run_info){(pid_t)pid,	(unsigned long long)pid_start,
+				   (pid_t)mpid, (unsigned long long)mstart,
+				   started,	""};
 	snprintf(r->boot_id, sizeof(r->boot_id), "%s", boot);
 	return 1;
 }
@@ -62,10 +62,9 @@ int mon_state_write_exit(const char *userdata, const struct mon_exit_info *e,
 			 struct rcr_error **err)
 {
 	_cleanup_free_ char *path = state_path(userdata, "exit.json");
-	_cleanup_json_ json_t *j =
-		json_pack("{sisIsIsbss}", "exit_code", e->exit_code, "started",
-			  (json_int_t)e->started_ns, "finished", (json_int_t)e->finished_ns, "oom",
-			  e->oom, "error", e->error);
+	_cleanup_json_ json_t *j = json_pack(
+		"{sisIsIsbss}", "exit_code", e->exit_code, "started", (json_int_t)e->started_ns,
+		"finished", (json_int_t)e->finished_ns, "oom", e->oom, "error", e->error);
 
 	return json_write_file_replace(path, j, err);
 }
@@ -154,11 +153,13 @@ void mon_boot_id(char buf[40])
 
 bool mon_proc_matches(pid_t pid, unsigned long long start, const char *boot_id)
 {
-	char boot[40];
+	/* the boot does not change while a process runs: read it once (ps asks per container) */
+	static char boot[40];
 
 	if (pid <= 0 || start == 0)
 		return false;
-	mon_boot_id(boot);
+	if (boot[0] == '\0')
+		mon_boot_id(boot);
 	if (boot_id != NULL && *boot_id != '\0' && strcmp(boot, boot_id) != 0)
 		return false;
 	return mon_proc_start_time(pid) == start;
