@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,8 +100,7 @@ static int open_log(struct mon *m, struct rcr_error **err)
 }
 
 /* Pipes for the container's stdio (passthrough: the monitor's own, inherited from rcr). */
-static int make_stdio(struct mon *m, struct rt_stdio *io, int child_ends[3],
-		      struct rcr_error **err)
+static int make_stdio(struct mon *m, struct rt_stdio *io, int child_ends[3], struct rcr_error **err)
 {
 	int p[2];
 
@@ -177,8 +177,8 @@ static int exit_code_of(int status)
 static void record_exit(struct mon *m, int code, const char *why)
 {
 	_cleanup_error_ struct rcr_error *err = NULL;
-	struct mon_exit_info e = {.exit_code = code, .started_ns = m->run.started_ns,
-				  .finished_ns = mon_now_ns()};
+	struct mon_exit_info e = {
+		.exit_code = code, .started_ns = m->run.started_ns, .finished_ns = mon_now_ns()};
 
 	snprintf(e.error, sizeof(e.error), "%s", why ? why : "");
 	mon_state_write_exit(m->spec.userdata, &e, &err);
@@ -246,8 +246,14 @@ static void mon_release(struct mon *m)
 
 int mon_main(const char *spec_path, int sync_fd, bool wait_go)
 {
-	struct mon m = {.sync_fd = sync_fd, .listen_fd = -1, .out_fd = -1, .err_fd = -1,
-			.in_fd = -1, .pty_master = -1, .epfd = -1, .sigfd = -1};
+	struct mon m = {.sync_fd = sync_fd,
+			.listen_fd = -1,
+			.out_fd = -1,
+			.err_fd = -1,
+			.in_fd = -1,
+			.pty_master = -1,
+			.epfd = -1,
+			.sigfd = -1};
 	_cleanup_error_ struct rcr_error *err = NULL;
 	int code = 125;
 
@@ -267,6 +273,9 @@ int mon_main(const char *spec_path, int sync_fd, bool wait_go)
 	}
 	sync_send(&m, "pid %d", (int)m.run.pid);
 	close(m.sync_fd), m.sync_fd = -1;
+	/* Compiling seccomp and parsing the spec grew the heap; the monitor now lives as long as
+	 * the container with little memory in use: give the rest back. */
+	malloc_trim(0);
 	if (mon_loop(&m, &err) < 0)
 		code = 125;
 	else
