@@ -46,7 +46,7 @@ no_container_processes() {
 		[ "$(stat -c %u "$p" 2>/dev/null)" = "$(id -u)" ] || continue
 		ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
 		if [ "$ns" != "$me" ]; then
-			echo "left behind: $(cat "$p/cmdline" | tr '\0' ' ')" >&2
+			echo "left behind: $p $(cat "$p/cmdline" | tr '\0' ' ') $(grep -E "^(State|PPid)" "$p/status" | tr "\n" " ")" >&2
 			return 1
 		fi
 	done
