@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--spec") == 0 && i + 1 < argc)
 			spec = argv[++i];
 		else if (strcmp(argv[i], "--sync-fd") == 0 && i + 1 < argc)
-			sync_fd = atoi(argv[++i]);
+			sync_fd = (int)strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--wait") == 0)
 			wait_go = true;
 	}

@@ -156,7 +156,7 @@ static bool passes_one(const struct entry *e, const char *filter)
 		return ancestor_match(e->row, v);
 	if (strncmp(filter, "exited", klen) == 0)
 		return e->st.status == CTR_EXITED && e->st.has_exit &&
-		       e->st.exit.exit_code == atoi(v);
+		       e->st.exit.exit_code == (int)strtol(v, NULL, 10);
 	return false;
 }
 

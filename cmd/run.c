@@ -36,6 +36,8 @@ static int run_attached(struct cli_ctr_env *e, const struct ctr_flags *f, const 
 		return code;
 	ctr_state_get(userdata, NULL, &s);
 	rc = ctr_attach_relay(fd, f->interactive, f->tty, f->sig_proxy ? s.run.pid : 0);
+	if (rc >= 0 && f->remove)
+		ctr_attach_remove(e->cs.st, id, fd);
 	if (rc >= 0)
 		return rc;
 	/* The connection broke before the exit code came: ask the state files. */

@@ -46,6 +46,8 @@ static int start_attached(struct cli_ctr_env *e, const char *name, bool interact
 	}
 	ctr_state_get(userdata, NULL, &s);
 	code = ctr_attach_relay(fd, interactive && spec.stdin_open, spec.tty, s.run.pid);
+	if (code >= 0 && spec.remove)
+		ctr_attach_remove(e->cs.st, c.id, fd);
 	if (code < 0)
 		code = ctr_wait_exit(e->cs.st, c.id, err);
 	rt_spec_release(&spec);

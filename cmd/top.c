@@ -51,11 +51,9 @@ static void cell(json_t *list, json_t *p, const char *d, char *out, size_t len)
 {
 	long long uid = json_integer_value(json_object_get(p, "uid"));
 
-	if (strcmp(d, "user") == 0)
-		snprintf(out, len, "%s", uid == 0 ? "root" : "");
-	if (strcmp(d, "user") == 0 && uid != 0)
-		snprintf(out, len, "%lld", uid);
-	else if (strcmp(d, "uid") == 0)
+	if (strcmp(d, "user") == 0 && uid == 0)
+		snprintf(out, len, "root");
+	else if (strcmp(d, "user") == 0 || strcmp(d, "uid") == 0)
 		snprintf(out, len, "%lld", uid);
 	else if (strcmp(d, "pid") == 0)
 		snprintf(out, len, "%lld",

@@ -103,7 +103,7 @@ static int on_packet(int fd)
 	else if (buf[0] == MON_ATTACH_STDERR)
 		write_all(2, buf + 1, (size_t)n - 1);
 	else if (buf[0] == MON_ATTACH_EXIT)
-		return atoi(buf + 1);
+		return (int)strtol(buf + 1, NULL, 10);
 	return -2;
 }
 

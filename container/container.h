@@ -89,6 +89,10 @@ char *ctr_userdata(struct store *st, const char *id);
 int ctr_start(struct store *st, const char *monitor_path, const char *id, bool attach,
 	      int *attach_fd, int *exit_code, struct rcr_error **err);
 
+/* After an attached start of a --rm container returned its exit code: remove it here and tell
+ * the monitor (which removes it itself when this rcr goes away first). */
+void ctr_attach_remove(struct store *st, const char *id, int attach_fd);
+
 /* Send sig to the container's PID 1 (must be running). */
 int ctr_kill(struct store *st, const char *id, int sig, struct rcr_error **err);
 

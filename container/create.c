@@ -90,8 +90,10 @@ static int make_args(const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
 
 	if ((o->cmd == NULL || o->cmd[0] == NULL) && o->entrypoint == NULL)
 		cmd = strv_from_json(json_object_get(cfg, "Cmd"));
+	char *const *src = cmd ? cmd : o->cmd;
+
 	ne = strv_len(ep);
-	nc = cmd ? strv_len(cmd) : strv_len(o->cmd);
+	nc = strv_len(src);
 	if (ne + nc == 0) {
 		rcr_error_set(err, EINVAL,
 			      "no command or entrypoint provided, and no CMD or ENTRYPOINT from "
@@ -101,8 +103,8 @@ static int make_args(const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
 	s->args = calloc(ne + nc + 1, sizeof(char *));
 	for (size_t i = 0; i < ne; i++)
 		s->args[i] = strdup(ep[i]);
-	for (size_t i = 0; i < nc; i++)
-		s->args[ne + i] = strdup(cmd ? cmd[i] : o->cmd[i]);
+	for (size_t i = 0; src != NULL && i < nc; i++)
+		s->args[ne + i] = strdup(src[i]);
 	return 0;
 }
 

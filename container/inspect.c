@@ -140,10 +140,13 @@ static json_t *graph_driver(const struct rt_spec *s)
 	for (size_t i = 0; s->lowers[i] != NULL; i++)
 		len += strlen(s->lowers[i]) + 1;
 	lower = calloc(1, len);
-	for (size_t i = 0; lower != NULL && s->lowers[i] != NULL; i++) {
+	for (size_t i = 0, at = 0; lower != NULL && s->lowers[i] != NULL; i++) {
+		size_t n = strlen(s->lowers[i]);
+
 		if (i > 0)
-			strcat(lower, ":");
-		strcat(lower, s->lowers[i]);
+			lower[at++] = ':';
+		memcpy(lower + at, s->lowers[i], n);
+		at += n;
 	}
 	return json_pack("{sss{ssssssss}}", "Name", "overlay", "Data", "LowerDir",
 			 lower ? lower : "", "UpperDir", s->upper, "WorkDir", s->work, "MergedDir",

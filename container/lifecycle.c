@@ -136,26 +136,34 @@ static int sync_recv(int fd, char *buf, size_t size)
 	return 0;
 }
 
-/* Read the monitor's verdict: "pid N" or "error CODE MESSAGE". */
+/* The monitor's verdict: "pid N" or "error CODE MESSAGE". */
+static int verdict(const char *buf, int *exit_code, struct rcr_error **err)
+{
+	char *end;
+	long code;
+
+	if (strncmp(buf, "pid ", 4) == 0)
+		return 0;
+	if (strncmp(buf, "error ", 6) == 0) {
+		code = strtol(buf + 6, &end, 10);
+		*exit_code = end != buf + 6 && code > 0 && code < 256 ? (int)code : 125;
+		rcr_error_set(err, 0, "%s", *end == ' ' ? end + 1 : end);
+		return -1;
+	}
+	rcr_error_set(err, EIO, "rcr-monitor said '%s'", buf);
+	return -1;
+}
+
 static int await_start(int fd, const char *name, int *exit_code, struct rcr_error **err)
 {
 	char buf[MON_SYNC_MAX];
-	int code, off = 0;
 
 	if (sync_recv(fd, buf, sizeof(buf)) < 0) {
 		rcr_error_set(err, EIO, "rcr-monitor of container '%s' exited without a word",
 			      name);
 		return -1;
 	}
-	if (strncmp(buf, "pid ", 4) == 0)
-		return 0;
-	if (sscanf(buf, "error %d %n", &code, &off) == 1 && off > 0) {
-		*exit_code = code;
-		rcr_error_set(err, 0, "%s", buf + off);
-		return -1;
-	}
-	rcr_error_set(err, EIO, "rcr-monitor said '%s'", buf);
-	return -1;
+	return verdict(buf, exit_code, err);
 }
 
 /* spec.json is written without a sync: after a crash it may be gone, and the copy in the row
@@ -192,23 +200,30 @@ static int start_locked(struct ctr_ref *r, const char *monitor_path, bool attach
 	}
 	mine = fds[0], theirs = fds[1];
 	pid = spawn_monitor(monitor_path, r->userdata, attach, theirs, err);
-	close(theirs), theirs = -1;
+	close(steal_fd(&theirs));
 	if (pid < 0) {
 		rt_spec_release(&spec);
 		return -1;
 	}
 	/* the monitor's first process exits as soon as it has detached */
 	waitpid(pid, NULL, 0);
-	if (sync_recv(mine, buf, sizeof(buf)) < 0 || strcmp(buf, "ready") != 0) {
+	if (sync_recv(mine, buf, sizeof(buf)) < 0) {
 		rt_spec_release(&spec);
-		if (strncmp(buf, "error", 5) == 0)
-			return await_start(mine, r->row.name, exit_code, err);
 		rcr_error_set(err, EIO, "rcr-monitor of '%s' did not start (is '%s' installed?)",
 			      r->row.name, monitor_path);
 		return -1;
 	}
-	if (attach) {
+	if (strcmp(buf, "ready") != 0) {
+		rt_spec_release(&spec);
+		return verdict(buf, exit_code, err);
+	}
+	if (attach && attach_fd != NULL) {
+		char cleanup = MON_ATTACH_CLEANUP;
+
 		*attach_fd = ctr_attach_connect(spec.rundir, err);
+		/* --rm attached: this rcr removes the container itself (ctr_attach_remove) */
+		if (*attach_fd >= 0 && spec.remove)
+			send(*attach_fd, &cleanup, 1, MSG_NOSIGNAL);
 		if (*attach_fd < 0 || send(mine, "go", 2, MSG_NOSIGNAL) < 0) {
 			rt_spec_release(&spec);
 			return -1;
@@ -465,4 +480,14 @@ int ctr_remove(struct store *st, const char *id, bool force, struct rcr_error **
 		fs_rm_rf(rundir, &ignored);
 	ref_release(&r);
 	return rc;
+}
+
+void ctr_attach_remove(struct store *st, const char *id, int attach_fd)
+{
+	_cleanup_error_ struct rcr_error *err = NULL;
+	char done = MON_ATTACH_DONE;
+
+	/* Gone already is fine: the monitor may have run its exit command. */
+	if (ctr_remove(st, id, false, &err) == 0 && attach_fd >= 0)
+		send(attach_fd, &done, 1, MSG_NOSIGNAL);
 }

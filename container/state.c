@@ -28,16 +28,16 @@ void ctr_state_get(const char *userdata, const char *row_state, struct ctr_state
 	if (out->has_run)
 		out->monitor_alive = mon_proc_matches(out->run.monitor_pid, out->run.monitor_start,
 						      out->run.boot_id);
+	/* Exited unless shown otherwise: with a record of this run, or without one when the
+	 * process is gone (its monitor was killed with it). */
+	out->status = CTR_EXITED;
 	if (row_state != NULL && strcmp(row_state, "removing") == 0)
 		out->status = CTR_REMOVING;
-	else if (!out->has_run)
-		out->status = out->has_exit ? CTR_EXITED : CTR_CREATED;
-	else if (out->has_exit && out->exit.started_ns == out->run.started_ns)
-		out->status = CTR_EXITED;
-	else if (mon_proc_matches(out->run.pid, out->run.pid_start, out->run.boot_id))
+	else if (!out->has_run && !out->has_exit)
+		out->status = CTR_CREATED;
+	else if (out->has_run && !(out->has_exit && out->exit.started_ns == out->run.started_ns) &&
+		 mon_proc_matches(out->run.pid, out->run.pid_start, out->run.boot_id))
 		out->status = CTR_RUNNING;
-	else
-		out->status = CTR_EXITED; /* gone without a record: its monitor was killed */
 	if (out->status == CTR_EXITED && out->has_exit && out->has_run &&
 	    out->exit.started_ns != out->run.started_ns)
 		out->has_exit = false; /* an older run's record */

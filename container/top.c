@@ -68,6 +68,19 @@ static uid_t inner_uid(const struct userns_map *m, uid_t outer)
 	return 65534;
 }
 
+/* Field n (as proc(5) numbers them, 3 = state) of a stat line, given the text after ") ". */
+static unsigned long long stat_field(const char *fields, int n)
+{
+	const char *p = fields;
+
+	for (int i = 3; i < n && p != NULL; i++) {
+		p = strchr(p, ' ');
+		if (p != NULL)
+			p++;
+	}
+	return p ? strtoull(p, NULL, 10) : 0;
+}
+
 static json_t *one_process(pid_t pid, const struct rt_spec *s, long long boot_secs)
 {
 	char path[64], comm[64] = "";
@@ -83,12 +96,14 @@ static json_t *one_process(pid_t pid, const struct rt_spec *s, long long boot_se
 	stat = read_small(path, NULL);
 	if (status == NULL || stat == NULL || (rp = strrchr(stat, ')')) == NULL)
 		return NULL;
-	sscanf(stat, "%*d (%63[^)]", comm);
+	if (strchr(stat, '(') != NULL)
+		snprintf(comm, sizeof(comm), "%.*s", (int)(rp - strchr(stat, '(') - 1),
+			 strchr(stat, '(') + 1);
 	/* fields after ") ": 3 state, 4 ppid, ..., 14 utime, 15 stime, 22 starttime */
-	sscanf(rp + 2,
-	       "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d "
-	       "%*d %llu",
-	       &ppid_outer, &ut, &st, &start);
+	ppid_outer = (long)stat_field(rp + 2, 4);
+	ut = stat_field(rp + 2, 14);
+	st = stat_field(rp + 2, 15);
+	start = stat_field(rp + 2, 22);
 	args = cmdline(pid);
 	o = json_pack("{sIsIsIsssssIsIsI}", "pid", (json_int_t)status_last(status, "NSpid:"), "uid",
 		      (json_int_t)inner_uid(&s->uidmap, (uid_t)status_last(status, "Uid:")),
@@ -135,7 +150,7 @@ int ctr_top(const struct rt_spec *s, pid_t pid1, json_t **out, struct rcr_error 
 		have[n] = '\0';
 		if (strcmp(have, want) != 0)
 			continue;
-		p = one_process((pid_t)atoi(de->d_name), s, uptime_secs());
+		p = one_process((pid_t)strtol(de->d_name, NULL, 10), s, uptime_secs());
 		if (p != NULL)
 			json_array_append_new(list, p);
 	}

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,8 @@ void mon_attach_accept(struct mon *m)
 
 static void drop_client(struct mon *m, size_t i)
 {
+	if (m->clients[i] == m->cleanup_client)
+		m->cleanup_client = -1;
 	if (m->epfd >= 0)
 		epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->clients[i], NULL);
 	close(m->clients[i]);
@@ -93,16 +96,18 @@ static void write_stdin(struct mon *m, const char *buf, size_t len)
 
 static void resize(struct mon *m, const char *buf, size_t len)
 {
-	char text[64];
+	char text[64], *end;
 	struct winsize ws = {0};
-	unsigned rows, cols;
+	unsigned long rows, cols;
 
 	if (m->pty_master < 0 || len >= sizeof(text))
 		return;
 	memcpy(text, buf, len);
 	text[len] = '\0';
-	if (sscanf(text, "%u %u", &rows, &cols) != 2)
+	rows = strtoul(text, &end, 10);
+	if (end == text || *end != ' ')
 		return;
+	cols = strtoul(end + 1, NULL, 10);
 	ws.ws_row = (unsigned short)rows;
 	ws.ws_col = (unsigned short)cols;
 	ioctl(m->pty_master, TIOCSWINSZ, &ws);
@@ -132,6 +137,9 @@ bool mon_attach_read(struct mon *m, size_t i)
 		break;
 	case MON_ATTACH_RESIZE:
 		resize(m, buf + 1, (size_t)n - 1);
+		break;
+	case MON_ATTACH_CLEANUP:
+		m->cleanup_client = m->clients[i];
 		break;
 	default:
 		break;
@@ -169,4 +177,21 @@ void mon_attach_close_all(struct mon *m)
 		close(m->listen_fd);
 		m->listen_fd = -1;
 	}
+}
+
+bool mon_attach_await_done(struct mon *m)
+{
+	struct pollfd p = {.fd = m->cleanup_client, .events = POLLIN};
+	char buf[MON_PACKET_MAX];
+
+	/* Removal takes the client well under a second; a client stuck for a minute is gone. */
+	while (m->cleanup_client >= 0 && poll(&p, 1, 60000) == 1) {
+		ssize_t n = recv(m->cleanup_client, buf, sizeof(buf), 0);
+
+		if (n <= 0)
+			return false;
+		if (buf[0] == MON_ATTACH_DONE)
+			return true;
+	}
+	return false;
 }

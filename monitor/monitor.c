@@ -200,10 +200,18 @@ static void run_exit_command(struct mon *m)
 static void finish(struct mon *m, int code)
 {
 	char text[16];
+	bool by_client;
 
-	run_exit_command(m);
+	/* a packet the loop had no turn for (the cleanup request of a client) */
+	for (size_t i = 0; i < m->n_clients; i++)
+		mon_attach_read(m, i);
+	by_client = m->spec.remove && m->cleanup_client >= 0;
 	snprintf(text, sizeof(text), "%d", code);
+	if (!by_client)
+		run_exit_command(m);
 	mon_attach_send(m, MON_ATTACH_EXIT, text, strlen(text));
+	if (by_client && !mon_attach_await_done(m))
+		run_exit_command(m);
 	mon_attach_close_all(m);
 }
 

@@ -33,6 +33,7 @@ struct mon {
 	bool exited;
 	int status; /* wait status */
 	int epfd, sigfd;
+	int cleanup_client; /* the client that said MON_ATTACH_CLEANUP, or -1 */
 };
 
 /* The whole life of a monitor: returns the process exit code. */
@@ -50,5 +51,8 @@ void mon_attach_accept(struct mon *m);
 bool mon_attach_read(struct mon *m, size_t i);
 void mon_attach_send(struct mon *m, int type, const char *buf, size_t len);
 void mon_attach_close_all(struct mon *m);
+/* After the exit code went out: wait for the cleanup client's MON_ATTACH_DONE; false when it
+ * went away without it (the monitor must clean up itself). */
+bool mon_attach_await_done(struct mon *m);
 
 #endif

@@ -17,6 +17,11 @@ enum mon_attach_type {
 	MON_ATTACH_EXIT = 3,   /* monitor -> client: the exit code as text; the last packet */
 	MON_ATTACH_EOF = 4,    /* client -> monitor: close the container's stdin */
 	MON_ATTACH_RESIZE = 5, /* client -> monitor: "ROWS COLS" */
+	/* client -> monitor: "I remove the container (--rm) once I have the exit code": the
+	 * monitor then sends the code first and runs its exit command only if the client goes away
+	 * without MON_ATTACH_DONE (saves a whole rcr process per attached run --rm) */
+	MON_ATTACH_CLEANUP = 6,
+	MON_ATTACH_DONE = 7, /* client -> monitor: removed */
 };
 
 /* The largest packet, type byte included. */

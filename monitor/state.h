@@ -12,11 +12,11 @@
 #include "pkg/error.h"
 
 struct mon_run_info {
-	pid_t pid;			/* the container's PID 1, as the host sees it */
-	unsigned long long pid_start;	/* its start time (/proc/PID/stat field 22) */
+	pid_t pid;		      /* the container's PID 1, as the host sees it */
+	unsigned long long pid_start; /* its start time (/proc/PID/stat field 22) */
 	pid_t monitor_pid;
 	unsigned long long monitor_start;
-	long long started_ns;		/* unix ns */
+	long long started_ns; /* unix ns */
 	char boot_id[40];
 };
 
@@ -28,8 +28,7 @@ struct mon_exit_info {
 	char error[1024]; /* why it failed to start, or "" */
 };
 
-int mon_state_write_run(const char *userdata, const struct mon_run_info *r,
-			struct rcr_error **err);
+int mon_state_write_run(const char *userdata, const struct mon_run_info *r, struct rcr_error **err);
 /* 1 read, 0 absent, -1 unreadable. */
 int mon_state_read_run(const char *userdata, struct mon_run_info *r, struct rcr_error **err);
 int mon_state_write_exit(const char *userdata, const struct mon_exit_info *e,

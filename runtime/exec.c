@@ -229,7 +229,8 @@ static char **make_env(const struct rt_proc *p, const struct rt_user *u)
 	env = calloc(n + 2, sizeof(char *));
 	if (env == NULL)
 		return NULL;
-	memcpy(env, p->env, n * sizeof(char *));
+	if (n > 0)
+		memcpy(env, p->env, n * sizeof(char *));
 	if (!has_home && asprintf(&env[n], "HOME=%s", u->home) < 0)
 		env[n] = NULL;
 	return env;

@@ -44,6 +44,9 @@ no_container_processes() {
 	me=$(readlink /proc/self/ns/pid)
 	for p in /proc/[0-9]*; do
 		[ "$(stat -c %u "$p" 2>/dev/null)" = "$(id -u)" ] || continue
+		# a zombie is not running; it waits for a parent that reaps (this machine's PID 1 may
+		# never reap the orphans of a killed monitor)
+		grep -q '^State:.*Z' "$p/status" 2>/dev/null && continue
 		ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
 		if [ "$ns" != "$me" ]; then
 			echo "left behind: $p $(cat "$p/cmdline" | tr '\0' ' ') $(grep -E "^(State|PPid)" "$p/status" | tr "\n" " ")" >&2
