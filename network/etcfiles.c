@@ -42,7 +42,8 @@ static bool keep_line(const char *line, size_t len, const char *network)
 
 char *net_resolv_text(const char *host_text, const char *network)
 {
-	size_t cap = (host_text ? strlen(host_text) : 0) + 1;
+	/* + a newline for a last line without one, + the NUL */
+	size_t cap = (host_text ? strlen(host_text) : 0) + 2;
 	char *out = malloc(cap), *p = out;
 
 	if (out == NULL)
@@ -62,8 +63,7 @@ char *net_resolv_text(const char *host_text, const char *network)
 	return out;
 }
 
-static int write_text(const char *dir, const char *name, const char *text,
-		      struct rcr_error **err)
+static int write_text(const char *dir, const char *name, const char *text, struct rcr_error **err)
 {
 	_cleanup_free_ char *path = fs_path_join(dir, name);
 
@@ -78,7 +78,8 @@ int net_etc_files_write(const char *dir, const char *hostname, const char *name,
 			const char *network, struct rcr_error **err)
 {
 	_cleanup_error_ struct rcr_error *ignored = NULL;
-	_cleanup_free_ char *host_resolv = fs_read_file("/etc/resolv.conf", 1 << 20, NULL, &ignored);
+	_cleanup_free_ char *host_resolv =
+		fs_read_file("/etc/resolv.conf", 1 << 20, NULL, &ignored);
 	_cleanup_free_ char *hosts = net_hosts_text(hostname, name, network);
 	_cleanup_free_ char *resolv = net_resolv_text(host_resolv, network);
 	_cleanup_free_ char *hn = NULL;
