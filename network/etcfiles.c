@@ -42,7 +42,8 @@ static bool keep_line(const char *line, size_t len, const char *network)
 
 char *net_resolv_text(const char *host_text, const char *network)
 {
-	size_t cap = (host_text ? strlen(host_text) : 0) + 1;
+	/* + a newline for a last line without one, + the NUL */
+	size_t cap = (host_text ? strlen(host_text) : 0) + 2;
 	char *out = malloc(cap), *p = out;
 
 	if (out == NULL)

@@ -178,8 +178,10 @@ static int get_map(json_t *j, const char *key, struct userns_map *m, struct rcr_
 	json_array_foreach (a, i, v) {
 		json_int_t in, out, count;
 
+		/* ids are 32-bit: a larger value is refused, never truncated */
 		if (i >= USERNS_MAP_MAX || json_unpack(v, "[III]", &in, &out, &count) < 0 ||
-		    in < 0 || out < 0 || count < 1) {
+		    in < 0 || out < 0 || count < 1 || count > ((json_int_t)1 << 32) - in ||
+		    count > ((json_int_t)1 << 32) - out) {
 			rcr_error_set(err, EINVAL, "'%s[%zu]' is not an id mapping", key, i);
 			return -1;
 		}
@@ -394,7 +396,8 @@ int rt_signal_from_name(const char *name)
 			return (int)i;
 	if (strncasecmp(name, "RTMIN+", 6) == 0) {
 		n = strtol(name + 6, &end, 10);
-		if (*end == '\0' && n >= 0 && SIGRTMIN + n <= SIGRTMAX)
+		/* digits only ("RTMIN+" or "RTMIN++1" is no signal), compared without overflow */
+		if (name[6] >= '0' && name[6] <= '9' && *end == '\0' && n <= SIGRTMAX - SIGRTMIN)
 			return SIGRTMIN + (int)n;
 	}
 	return -1;
@@ -434,6 +437,8 @@ static int parse_limit(const char *s, rlim_t *out)
 		*out = RLIM_INFINITY;
 		return 0;
 	}
+	if (*s < '0' || *s > '9')
+		return -1; /* strtoll would take blanks and a sign */
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < 0)
@@ -459,7 +464,7 @@ int rt_spec_add_ulimit(struct rt_spec *s, const char *arg, struct rcr_error **er
 			err, EINVAL,
 			"invalid ulimit '%s': use NAME=SOFT[:HARD] with NAME one of core, cpu, "
 			"data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, "
-			"rtprio, rttime, sigpending, stack",
+			"rtprio, rttime, sigpending, stack, as",
 			arg);
 		return -1;
 	}
@@ -475,15 +480,15 @@ int rt_spec_add_ulimit(struct rt_spec *s, const char *arg, struct rcr_error **er
 			      arg);
 		return -1;
 	}
-	if (s->n_rlimits >= RT_RLIMITS_MAX) {
-		rcr_error_set(err, E2BIG, "too many --ulimit options");
-		return -1;
-	}
 	for (size_t i = 0; i < s->n_rlimits; i++)
 		if (s->rlimits[i].resource == res) {
 			s->rlimits[i] = (struct rt_rlimit){res, soft, hard};
 			return 0;
 		}
+	if (s->n_rlimits >= RT_RLIMITS_MAX) {
+		rcr_error_set(err, E2BIG, "too many --ulimit options");
+		return -1;
+	}
 	s->rlimits[s->n_rlimits++] = (struct rt_rlimit){res, soft, hard};
 	return 0;
 }
