@@ -119,4 +119,24 @@ int ctr_attach_relay(int fd, bool with_stdin, bool tty, pid_t sig_proxy_pid);
 /* Relay between the terminal (raw) and a pty master until the master closes (exec -t). */
 void ctr_pty_relay(int master, bool with_stdin);
 
+/* ---- cp ------------------------------------------------------------------------------------- */
+
+/* `rcr cp`: one side is a path in a container, the other a host path or "-" (a tar stream on
+ * stdin or stdout). Strings are borrowed. */
+struct ctr_cp_opts {
+	const char *container; /* name or id prefix */
+	const char *ctr_path;  /* inside the container, relative to its root ("" is "/") */
+	const char *host_path; /* a path on the host, or "-" */
+	bool to_ctr;	       /* host -> container; else container -> host */
+	bool archive;	       /* Podman's --archive (default true): what is copied in is owned by
+				* the container's user; false keeps the archive's uid/gid */
+	bool overwrite;	       /* a directory may replace a non-directory and vice versa */
+};
+
+/* Copy as `docker cp` places files: onto a missing destination (its parent must exist), into an
+ * existing directory, the contents only for a source ending in "/.". Works on running (joining
+ * its namespaces) and stopped containers (mounting its root in a user namespace); container paths
+ * never resolve outside the container's root. Files copied out are the user's. */
+int ctr_cp(struct store *st, const struct ctr_cp_opts *o, struct rcr_error **err);
+
 #endif
