@@ -56,12 +56,21 @@ echo "  podman --network=none ${t[podman_none]}   default ${t[podman_default]}"
 echo "  runc bundle (floor)   ${t[runc]}"
 echo "  rcr/podman (none) $(ratio "${t[rcr_none]}" "${t[podman_none]}")   rcr/runc $(ratio "${t[rcr_none]}" "${t[runc]}")"
 
-# rcr ps with 100 containers.
-for i in $(seq 100); do as_user "${rcr[@]}" create --name "c$i" bb true >/dev/null; done
-v=()
-for _ in $(seq 20); do v+=("$(ms_as_user "${rcr[@]}" ps -a)"); done
-echo "rcr ps -a with 100 containers: $(printf '%s\n' "${v[@]}" | median) ms"
+# ps with 100 containers, both tools; /bin/true from the same shell as the floor.
+for i in $(seq 100); do
+	as_user "${rcr[@]}" create --name "c$i" bb true >/dev/null
+	as_user podman create --name "bench-c$i" busybox true >/dev/null
+done
+v=() p=() f=()
+for _ in $(seq 20); do
+	v+=("$(ms_as_user "${rcr[@]}" ps -a)")
+	p+=("$(ms_as_user podman ps -a)")
+	f+=("$(ms_as_user /bin/true)")
+done
+echo "ps -a with 100 containers (median of 20): rcr $(printf '%s\n' "${v[@]}" | median) ms," \
+	"podman $(printf '%s\n' "${p[@]}" | median) ms, /bin/true $(printf '%s\n' "${f[@]}" | median) ms"
 as_user "${rcr[@]}" rm -a -f >/dev/null
+as_user podman rm -a -f >/dev/null
 
 # Monitor memory: one sleeping container each.
 rss_pss() {
