@@ -41,7 +41,7 @@ packages=(
 	zlib1g-dev libseccomp-dev libsqlite3-dev libssl-dev uidmap fuse-overlayfs slirp4netns passt
 	docker-registry apache2-utils busybox-static debootstrap umoci skopeo python3 python3-jwt
 	python3-cryptography bats curl openssl iproute2 clang clang-format clang-tidy cppcheck
-	shellcheck libclang-rt-14-dev acl attr util-linux sudo
+	shellcheck libclang-rt-14-dev acl attr util-linux sudo tzdata
 	# Installed with --no-install-recommends, so what the above only recommend is named here:
 	# debootstrap's download and signature check, prove (perl) for tests/run.sh.
 	wget ca-certificates gpgv debian-archive-keyring perl
