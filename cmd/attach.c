@@ -21,10 +21,7 @@ int cmd_attach(struct cli_global *g, int argc, char **argv, struct rcr_error **e
 	};
 	bool no_stdin = false;
 	struct cli_ctr_env e;
-	struct store_container c = {0};
-	struct rt_spec spec = {0};
-	struct ctr_state st;
-	_cleanup_free_ char *ud = NULL, *path = NULL;
+	struct cli_ctr c;
 	_cleanup_close_ int fd = -1;
 	int ch, rc;
 
@@ -44,32 +41,18 @@ int cmd_attach(struct cli_global *g, int argc, char **argv, struct rcr_error **e
 	}
 	if (cli_ctr_open(g, &e, err) < 0)
 		return -1;
-	rc = store_container_get(e.cs.st, argv[optind], &c, err);
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container",
-			      argv[optind]);
-	if (rc <= 0)
-		goto out;
-	ud = ctr_userdata(e.cs.st, c.id);
-	path = fs_path_join(ud, "spec.json");
-	ctr_state_get(ud, c.state, &st);
 	rc = -1;
-	if (st.status != CTR_RUNNING)
-		rcr_error_set(err, EINVAL,
-			      "you can only attach to running containers: container "
-			      "state improper");
-	else if (rt_spec_read(path, &spec, err) == 0 &&
-		 (fd = ctr_attach_connect(spec.rundir, err)) >= 0) {
-		rc = ctr_attach_relay(fd, spec.stdin_open && !no_stdin, spec.tty, st.run.pid);
+	if (cli_ctr_find(&e, argv[optind], true, "you can only attach to running containers", &c,
+			 err) == 0 &&
+	    (fd = ctr_attach_connect(c.spec.rundir, err)) >= 0) {
+		rc = ctr_attach_relay(fd, c.spec.stdin_open && !no_stdin, c.spec.tty,
+				      c.state.run.pid);
 		if (rc < 0)
-			rc = ctr_wait_exit(e.cs.st, c.id, err);
+			rc = ctr_wait_exit(e.cs.st, c.row.id, err);
 		if (rc < 0)
 			rc = 125;
 	}
-out:
-	rt_spec_release(&spec);
-	store_container_release(&c);
+	cli_ctr_release(&c);
 	cli_ctr_close(&e);
 	return rc;
 }

@@ -174,3 +174,36 @@ int cli_parse_timeout(const char *v, int *out, struct rcr_error **err)
 	*out = (int)n;
 	return 0;
 }
+
+int cli_ctr_find(struct cli_ctr_env *e, const char *key, bool load_spec, const char *not_running,
+		 struct cli_ctr *out, struct rcr_error **err)
+{
+	_cleanup_free_ char *path = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = store_container_get(e->cs.st, key, &out->row, err);
+	if (rc == 0)
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container", key);
+	if (rc <= 0)
+		return -1;
+	out->userdata = ctr_userdata(e->cs.st, out->row.id);
+	ctr_state_get(out->userdata, out->row.state, &out->state);
+	if (not_running != NULL && out->state.status != CTR_RUNNING) {
+		rcr_error_set(err, EINVAL, "%s: container state improper", not_running);
+		return -1;
+	}
+	path = fs_path_join(out->userdata, "spec.json");
+	if (load_spec && rt_spec_read(path, &out->spec, err) < 0)
+		return -1;
+	return 0;
+}
+
+void cli_ctr_release(struct cli_ctr *c)
+{
+	store_container_release(&c->row);
+	free(c->userdata);
+	rt_spec_release(&c->spec);
+	memset(c, 0, sizeof(*c));
+}

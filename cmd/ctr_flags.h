@@ -46,6 +46,21 @@ struct cli_ctr_env {
 int cli_ctr_open(struct cli_global *g, struct cli_ctr_env *e, struct rcr_error **err);
 void cli_ctr_close(struct cli_ctr_env *e);
 
+/* A container as a command acts on it. */
+struct cli_ctr {
+	struct store_container row;
+	char *userdata; /* owned */
+	struct ctr_state state;
+	struct rt_spec spec; /* read when asked for */
+};
+
+/* Find key (a name, an id or an id prefix; "no such container" otherwise), judge its state,
+ * read its spec when load_spec, and refuse a container that is not running when not_running
+ * (the reason, e.g. "you can only attach to running containers") is given. */
+int cli_ctr_find(struct cli_ctr_env *e, const char *key, bool load_spec, const char *not_running,
+		 struct cli_ctr *out, struct rcr_error **err);
+void cli_ctr_release(struct cli_ctr *c);
+
 /* `rcr create`'s work for run and create: the container's id (owned), printed by neither. */
 char *cli_ctr_create(struct cli_global *g, struct cli_ctr_env *e, const struct ctr_flags *f,
 		     struct rcr_error **err);

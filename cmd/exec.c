@@ -147,36 +147,18 @@ int cmd_exec(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 {
 	struct exec_flags f = {0};
 	struct cli_ctr_env e;
-	struct store_container c = {0};
-	struct rt_spec spec = {0};
-	struct ctr_state st;
-	_cleanup_free_ char *ud = NULL, *spec_path = NULL;
+	struct cli_ctr c;
 	int rc = parse(argc, argv, &f, err);
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (cli_ctr_open(g, &e, err) < 0)
 		return -1;
-	rc = store_container_get(e.cs.st, argv[optind], &c, err);
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container",
-			      argv[optind]);
-	if (rc <= 0)
-		goto out;
-	ud = ctr_userdata(e.cs.st, c.id);
-	spec_path = fs_path_join(ud, "spec.json");
-	ctr_state_get(ud, c.state, &st);
 	rc = -1;
-	if (st.status != CTR_RUNNING)
-		rcr_error_set(err, EINVAL,
-			      "can only create exec sessions on running containers: container "
-			      "state improper");
-	else if (rt_spec_read(spec_path, &spec, err) == 0)
-		rc = run_exec(&spec, &st, &f, argv + optind + 1, err);
-out:
-	rt_spec_release(&spec);
-	store_container_release(&c);
+	if (cli_ctr_find(&e, argv[optind], true,
+			 "can only create exec sessions on running containers", &c, err) == 0)
+		rc = run_exec(&c.spec, &c.state, &f, argv + optind + 1, err);
+	cli_ctr_release(&c);
 	cli_ctr_close(&e);
 	return rc;
 }

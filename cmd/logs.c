@@ -115,38 +115,28 @@ static int parse(int argc, char **argv, struct logs_flags *f, struct rcr_error *
 static int logs_one(struct cli_ctr_env *e, const char *key, struct logs_flags *f, bool many,
 		    struct rcr_error **err)
 {
-	struct store_container c = {0};
-	struct rt_spec spec = {0};
-	_cleanup_free_ char *ud = NULL, *path = NULL, *prefix = NULL;
+	struct cli_ctr c;
+	_cleanup_free_ char *prefix = NULL;
 	struct follow_ctx fc;
 	struct mon_logs_opts o = f->o;
-	int rc = store_container_get(e->cs.st, key, &c, err);
+	int rc = cli_ctr_find(e, key, true, NULL, &c, err);
 
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container", key);
-	if (rc <= 0)
-		return -1;
-	ud = ctr_userdata(e->cs.st, c.id);
-	path = fs_path_join(ud, "spec.json");
-	rc = rt_spec_read(path, &spec, err);
-	if (rc == 0 && strcmp(spec.log_driver, "k8s-file") != 0) {
+	if (rc == 0 && strcmp(c.spec.log_driver, "k8s-file") != 0) {
 		rcr_error_set(err, ENOTSUP,
 			      "container '%s' has log driver '%s': only k8s-file logs can be read",
-			      c.name, spec.log_driver);
+			      c.row.name, c.spec.log_driver);
 		rc = -1;
 	}
 	if (rc == 0) {
-		fc.userdata = ud;
+		fc.userdata = c.userdata;
 		o.still_running = still_running;
 		o.arg = &fc;
-		if (many && asprintf(&prefix, "%.12s ", f->names ? c.name : c.id) > 0)
+		if (many && asprintf(&prefix, "%.12s ", f->names ? c.row.name : c.row.id) > 0)
 			o.prefix = prefix;
 		fflush(stdout);
-		rc = mon_logs_print(spec.log_path, &o, 1, 2, err);
+		rc = mon_logs_print(c.spec.log_path, &o, 1, 2, err);
 	}
-	rt_spec_release(&spec);
-	store_container_release(&c);
+	cli_ctr_release(&c);
 	return rc;
 }
 

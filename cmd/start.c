@@ -24,34 +24,23 @@ static int start_one(struct cli_ctr_env *e, const char *id, void *arg, struct rc
 static int start_attached(struct cli_ctr_env *e, const char *name, bool interactive,
 			  struct rcr_error **err)
 {
-	struct store_container c = {0};
-	struct rt_spec spec = {0};
+	struct cli_ctr c;
 	struct ctr_state s;
-	_cleanup_free_ char *userdata = NULL, *spec_path = NULL;
 	_cleanup_close_ int fd = -1;
-	int code = 125, rc = store_container_get(e->cs.st, name, &c, err);
+	int code = 125;
 
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container", name);
-	if (rc <= 0)
-		return -1;
-	userdata = ctr_userdata(e->cs.st, c.id);
-	spec_path = fs_path_join(userdata, "spec.json");
-	if (rt_spec_read(spec_path, &spec, err) < 0 ||
-	    ctr_start(e->cs.st, e->monitor_path, c.id, true, &fd, &code, err) < 0) {
-		rt_spec_release(&spec);
-		store_container_release(&c);
+	if (cli_ctr_find(e, name, true, NULL, &c, err) < 0 ||
+	    ctr_start(e->cs.st, e->monitor_path, c.row.id, true, &fd, &code, err) < 0) {
+		cli_ctr_release(&c);
 		return code;
 	}
-	ctr_state_get(userdata, NULL, &s);
-	code = ctr_attach_relay(fd, interactive && spec.stdin_open, spec.tty, s.run.pid);
-	if (code >= 0 && spec.remove)
-		ctr_attach_remove(e->cs.st, c.id, fd);
+	ctr_state_get(c.userdata, NULL, &s);
+	code = ctr_attach_relay(fd, interactive && c.spec.stdin_open, c.spec.tty, s.run.pid);
+	if (code >= 0 && c.spec.remove)
+		ctr_attach_remove(e->cs.st, c.row.id, fd);
 	if (code < 0)
-		code = ctr_wait_exit(e->cs.st, c.id, err);
-	rt_spec_release(&spec);
-	store_container_release(&c);
+		code = ctr_wait_exit(e->cs.st, c.row.id, err);
+	cli_ctr_release(&c);
 	return code < 0 ? 125 : code;
 }
 

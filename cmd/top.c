@@ -125,12 +125,9 @@ static int print_top(json_t *list, const char *const *desc, int n_desc)
 int cmd_top(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
 	struct cli_ctr_env e;
-	struct store_container c = {0};
-	struct rt_spec spec = {0};
-	struct ctr_state st;
-	_cleanup_free_ char *ud = NULL, *path = NULL;
+	struct cli_ctr c;
 	json_t *list = NULL;
-	int rc;
+	int rc = -1;
 
 	if (argc < 2) {
 		rcr_error_set(err, EINVAL, "top requires at least 1 arg(s), only received 0");
@@ -146,25 +143,12 @@ int cmd_top(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 		}
 	if (cli_ctr_open(g, &e, err) < 0)
 		return -1;
-	rc = store_container_get(e.cs.st, argv[1], &c, err);
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container",
-			      argv[1]);
-	if (rc == 1) {
-		ud = ctr_userdata(e.cs.st, c.id);
-		path = fs_path_join(ud, "spec.json");
-		ctr_state_get(ud, c.state, &st);
-		rc = -1;
-		if (st.status != CTR_RUNNING)
-			rcr_error_set(err, EINVAL, "top can only be used on running containers");
-		else if (rt_spec_read(path, &spec, err) == 0 &&
-			 ctr_top(&spec, st.run.pid, &list, err) == 0)
-			rc = print_top(list, (const char *const *)argv + 2, argc - 2);
-	}
+	if (cli_ctr_find(&e, argv[1], true, "top can only be used on running containers", &c,
+			 err) == 0 &&
+	    ctr_top(&c.spec, c.state.run.pid, &list, err) == 0)
+		rc = print_top(list, (const char *const *)argv + 2, argc - 2);
 	json_decref(list);
-	rt_spec_release(&spec);
-	store_container_release(&c);
+	cli_ctr_release(&c);
 	cli_ctr_close(&e);
 	return rc < 0 ? -1 : 0;
 }

@@ -6,11 +6,7 @@
 load helpers
 
 setup_file() {
-	export RCR_ROOT="$BATS_FILE_TMPDIR/store"
-	mkdir -p "$BATS_FILE_TMPDIR/run" && chmod 0700 "$BATS_FILE_TMPDIR/run"
-	export XDG_RUNTIME_DIR="$BATS_FILE_TMPDIR/run"
-	"$RCR" pull -q "oci:$RCR_TEST_OCI_BUSYBOX" >/dev/null
-	"$RCR" tag "$("$RCR" images -q | head -1)" bb
+	ctr_setup_file
 }
 
 setup() {
@@ -18,12 +14,11 @@ setup() {
 }
 
 teardown() {
-	"$RCR" rm -a -f >/dev/null 2>&1 || true
+	ctr_teardown
 }
 
 teardown_file() {
-	"$RCR" rm -a -f >/dev/null 2>&1 || true
-	"$RCR" rmi -a -f >/dev/null 2>&1 || true
+	ctr_teardown_file
 }
 
 status_field() {

@@ -76,3 +76,22 @@ check_line() {
 	local name=$1
 	printf '%s\n' "$output" | awk -v n="] $name:" 'index($0, n) { print; getline; if ($0 ~ /^ +fix:/) print; exit }'
 }
+
+# Container tests: one store per file holding the busybox test image (from its OCI layout, no
+# registry needed) tagged "bb"; every container goes after each test, the image after the file.
+ctr_setup_file() {
+	export RCR_ROOT="$BATS_FILE_TMPDIR/store"
+	mkdir -p "$BATS_FILE_TMPDIR/run" && chmod 0700 "$BATS_FILE_TMPDIR/run"
+	export XDG_RUNTIME_DIR="$BATS_FILE_TMPDIR/run"
+	"$RCR" pull -q "oci:$RCR_TEST_OCI_BUSYBOX" >/dev/null
+	"$RCR" tag "$("$RCR" images -q | head -1)" bb
+}
+
+ctr_teardown() {
+	"$RCR" rm -a -f >/dev/null 2>&1 || true
+}
+
+ctr_teardown_file() {
+	"$RCR" rm -a -f >/dev/null 2>&1 || true
+	"$RCR" rmi -a -f >/dev/null 2>&1 || true
+}
