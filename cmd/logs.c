@@ -55,7 +55,7 @@ static int parse(int argc, char **argv, struct logs_flags *f, struct rcr_error *
 		{"since", required_argument, NULL, 'S'},
 		{"until", required_argument, NULL, 'U'},
 		{"tail", required_argument, NULL, 'T'},
-		{"names", no_argument, NULL, 'N'},
+		{"names", no_argument, NULL, 'n'},
 		{"latest", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -64,7 +64,7 @@ static int parse(int argc, char **argv, struct logs_flags *f, struct rcr_error *
 
 	f->o.tail = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ftn:lh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ftnlh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			f->o.follow = true;
@@ -72,7 +72,7 @@ static int parse(int argc, char **argv, struct logs_flags *f, struct rcr_error *
 		case 't':
 			f->o.timestamps = true;
 			break;
-		case 'N':
+		case 'n':
 			f->names = true;
 			break;
 		case 'S':
@@ -83,7 +83,6 @@ static int parse(int argc, char **argv, struct logs_flags *f, struct rcr_error *
 			if (parse_time("--until", optarg, &f->o.until, err) < 0)
 				return -1;
 			break;
-		case 'n':
 		case 'T': {
 			char *end;
 
@@ -131,7 +130,9 @@ static int logs_one(struct cli_ctr_env *e, const char *key, struct logs_flags *f
 		fc.userdata = c.userdata;
 		o.still_running = still_running;
 		o.arg = &fc;
-		if (many && asprintf(&prefix, "%.12s ", f->names ? c.row.name : c.row.id) > 0)
+		/* Podman: the full name with -n, else the short id */
+		if (many && asprintf(&prefix, "%.*s ", f->names ? 255 : 12,
+				     f->names ? c.row.name : c.row.id) > 0)
 			o.prefix = prefix;
 		fflush(stdout);
 		rc = mon_logs_print(c.spec.log_path, &o, 1, 2, err);

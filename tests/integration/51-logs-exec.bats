@@ -47,6 +47,15 @@ teardown_file() {
 	[ "$status" -eq 125 ]
 }
 
+@test "logs of several containers: each line prefixed by the id, or the name with -n" {
+	"$RCR" run --name first bb echo one >/dev/null
+	"$RCR" run --name second bb echo two >/dev/null
+	run "$RCR" logs -n first second
+	[ "$output" = "$(printf 'first one\nsecond two')" ]
+	run "$RCR" logs first second
+	[[ "${lines[0]}" =~ ^[0-9a-f]{12}\ one$ ]]
+}
+
 @test "logs -f follows until the container exits" {
 	"$RCR" run -d --name fol bb sh -c 'echo a; sleep 1; echo b' >/dev/null
 	run timeout 20 "$RCR" logs -f fol
