@@ -92,4 +92,6 @@ teardown_file() {
 	[[ "$output" == *"WARN"*"single-id"* ]]
 	[[ "$output" == *"0 "*"$(id -u "$RCR_TEST_USER_NOSUB")"*" 1"* ]]
 	as_user "$RCR_TEST_USER_NOSUB" "$RCR" rmi -a -f >/dev/null 2>&1 || true
+	# as_user's store is that user's to remove
+	as_user "$RCR_TEST_USER_NOSUB" rm -rf "/tmp/rcr-test-$RCR_TEST_USER_NOSUB-$$" || true
 }
