@@ -274,13 +274,17 @@ static int print(const struct ps_flags *f, struct entry *v, size_t n, struct rcr
 	long long now = time(NULL);
 	int rc;
 
+	bool json = f->format != NULL && strcmp(f->format, "json") == 0;
+
 	for (size_t i = 0; i < n; i++) {
 		json_t *row = row_json(f, &v[i], now);
 
-		json_array_append_new(sums, summary_json(row));
+		/* Podman's JSON shape is only needed for --format json */
+		if (json)
+			json_array_append_new(sums, summary_json(row));
 		json_array_append_new(rows, row);
 	}
-	rc = cli_print_rows(&cf, rows, sums, err);
+	rc = cli_print_rows(&cf, rows, json ? sums : NULL, err);
 	json_decref(rows);
 	json_decref(sums);
 	json_decref(head);

@@ -406,8 +406,9 @@ int store_container_list(struct store *st, struct store_container **out, size_t 
 	*out = NULL;
 	*n = 0;
 	s = db_stmt(st, err, what,
-		    "SELECT " CTR_COLUMNS " FROM containers ORDER BY created DESC, rowid DESC",
-		    NULL);
+		    /* rowid order is creation order, and reading the table backwards needs no
+		     * sort of its wide rows (the configs) */
+		    "SELECT " CTR_COLUMNS " FROM containers ORDER BY rowid DESC", NULL);
 	if (s == NULL)
 		return -1;
 	while ((rc = db_step(st, s, what, err)) == 1) {

@@ -366,25 +366,61 @@ static void clean_tmp(struct store *st)
 
 /* Is there a row for the directory named name in layers/ (table "layers"), images/ or
  * containers/? Container ids are stored as bare hex, the others with "sha256:". */
-static int has_row(struct store *st, const char *table, const char *name, struct rcr_error **err)
-{
-	_cleanup_stmt_ sqlite3_stmt *s = NULL;
-	char id[STORE_ID_LEN + 1];
-	const char *sql = "SELECT 1 FROM images WHERE id = ?", *what = "looking up an image";
+/* The content names (64 hex) that table has rows for, sorted: one query per scan instead of one
+ * per directory entry (store_open scans at every call). Scans run under the commit lock, so no
+ * row can appear between this query and the directory walk. */
+struct name_set {
+	char (*v)[65];
+	size_t n;
+};
 
-	if (!store_is_hex64(name))
-		return 0;
-	snprintf(id, sizeof(id), "sha256:%.64s", name);
-	if (strcmp(table, "layers") == 0) {
-		sql = "SELECT 1 FROM layers WHERE chain_id = ?";
-		what = "looking up a layer";
-	} else if (strcmp(table, "containers") == 0) {
-		sql = "SELECT 1 FROM containers WHERE id = ?";
-		what = "looking up a container";
-		snprintf(id, sizeof(id), "%.64s", name);
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int load_names(struct store *st, const char *table, struct name_set *out,
+		      struct rcr_error **err)
+{
+	const char *sql = strcmp(table, "layers") == 0	     ? "SELECT chain_id FROM layers"
+			  : strcmp(table, "containers") == 0 ? "SELECT id FROM containers"
+							     : "SELECT id FROM images";
+	_cleanup_stmt_ sqlite3_stmt *s = db_stmt(st, err, "listing stored names", sql, NULL);
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return -1;
+	while ((rc = db_step(st, s, "listing stored names", err)) == 1) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+
+		if (name != NULL && strncmp(name, "sha256:", 7) == 0)
+			name += 7;
+		if (name == NULL || !store_is_hex64(name))
+			continue;
+		if (out->n == cap) {
+			void *nv = realloc(out->v, (cap = cap ? cap * 2 : 64) * sizeof(*out->v));
+
+			if (nv == NULL) {
+				rcr_error_set(err, ENOMEM, "out of memory");
+				return -1;
+			}
+			out->v = nv;
+		}
+		snprintf(out->v[out->n++], 65, "%s", name);
 	}
-	s = db_stmt(st, err, "looking for a row", sql, "s", id);
-	return s ? db_step(st, s, what, err) : -1;
+	if (rc < 0)
+		return -1;
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_name);
+	return 0;
+}
+
+static bool has_name(const struct name_set *set, const char *name)
+{
+	return store_is_hex64(name) && set->n > 0 &&
+	       bsearch(name, set->v, set->n, sizeof(*set->v), cmp_name) != NULL;
 }
 
 static const char *table_dir(const struct store *st, const char *table)
@@ -399,32 +435,34 @@ int store_orphans_scan(struct store *st, const char *table, struct store_trash *
 {
 	const char *dir = table_dir(st, table);
 	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct name_set rows = {0};
 	struct dirent *e;
+	int rc = -1;
 
 	if (d == NULL) {
 		rcr_error_set_errno(err, errno, "reading '%s'", dir);
 		return -1;
 	}
+	if (load_names(st, table, &rows, err) < 0)
+		goto out;
 	while ((e = readdir(d)) != NULL) {
 		_cleanup_free_ char *path = NULL;
-		int rc;
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		rc = has_row(st, table, e->d_name, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 1)
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    has_name(&rows, e->d_name))
 			continue;
 		path = fs_path_join(dir, e->d_name);
 		if (path == NULL || (found != NULL && strlist_push(found, path) < 0)) {
 			rcr_error_set(err, ENOMEM, "out of memory");
-			return -1;
+			goto out;
 		}
 		if (trash != NULL && store_trash_move(trash, path, err) < 0)
-			return -1;
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(rows.v);
+	return rc;
 }
 
 static void clean_orphans(struct store *st)
