@@ -103,6 +103,57 @@ fail:
 
 /* ---- the parent ------------------------------------------------------------------------------ */
 
+/* The default profile depends only on the capability set: its program is kept in the runtime
+ * dir (RUNROOT/seccomp-default-<caps>-<version>.bpf) so that a start does not run libseccomp's
+ * compiler (a third of the monitor's work). The runtime dir is the user's own (0700): a program
+ * there can only be the user's. */
+static char *cache_path(const struct rt_spec *s)
+{
+	_cleanup_free_ char *root = strdup(s->rundir);
+	char *slash = root ? strrchr(root, '/') : NULL;
+	char *path = NULL;
+
+	if (slash == NULL || slash == root)
+		return NULL;
+	*slash = '\0';
+	if (asprintf(&path, "%s/seccomp-default-%016llx-%s.bpf", root, (unsigned long long)s->caps,
+		     RCR_VERSION) < 0)
+		return NULL;
+	return path;
+}
+
+static bool cache_load(const char *path, struct rt_seccomp_prog *prog)
+{
+	_cleanup_error_ struct rcr_error *ignored = NULL;
+	size_t len = 0;
+	char *data = path ? fs_read_file(path, 1 << 20, &len, &ignored) : NULL;
+
+	if (data == NULL || len == 0 || len % sizeof(struct sock_filter) != 0 ||
+	    len / sizeof(struct sock_filter) > 65535) {
+		free(data);
+		return false;
+	}
+	prog->filter = (struct sock_filter *)data;
+	prog->len = (unsigned short)(len / sizeof(struct sock_filter));
+	return true;
+}
+
+static int compile_default(const struct rt_spec *s, struct rt_seccomp_prog *prog,
+			   struct rcr_error **err)
+{
+	_cleanup_free_ char *path = cache_path(s);
+	_cleanup_error_ struct rcr_error *ignored = NULL;
+
+	if (cache_load(path, prog))
+		return 0;
+	if (rt_seccomp_compile_default(s->caps, prog, err) < 0)
+		return -1;
+	if (path != NULL)
+		fs_write_replace(path, prog->filter, prog->len * sizeof(struct sock_filter), 0600,
+				 &ignored);
+	return 0;
+}
+
 static int compile_seccomp(const struct rt_spec *s, struct rt_seccomp_prog *prog,
 			   struct rcr_error **err)
 {
@@ -112,7 +163,7 @@ static int compile_seccomp(const struct rt_spec *s, struct rt_seccomp_prog *prog
 	if (s->privileged || strcmp(s->seccomp, "unconfined") == 0)
 		return 0;
 	if (strcmp(s->seccomp, "default") == 0)
-		return rt_seccomp_compile_default(s->caps, prog, err);
+		return compile_default(s, prog, err);
 	json = fs_read_file(s->seccomp, 4 << 20, &len, err);
 	if (json == NULL)
 		return -1;
