@@ -209,7 +209,7 @@ static void status_text(const struct entry *e, long long now, char *out, size_t 
 	switch (e->st.status) {
 	case CTR_RUNNING:
 		humanize_duration(now - e->st.run.started_ns / 1000000000LL, d, sizeof(d));
-		snprintf(out, len, "Up %s", d);
+		snprintf(out, len, "Up %s ago", d); /* Podman 4 says "ago" here too */
 		break;
 	case CTR_EXITED:
 		humanize_duration(
