@@ -43,6 +43,8 @@ enum {
 	OPT_AUTHFILE,
 	OPT_QUIET,
 	OPT_SIG_PROXY,
+	OPT_MOUNT,
+	OPT_TMPFS,
 };
 
 static const struct option long_opts[] = {
@@ -84,14 +86,18 @@ static const struct option long_opts[] = {
 	{"authfile", required_argument, NULL, OPT_AUTHFILE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+	{"volume", required_argument, NULL, 'v'},
+	{"mount", required_argument, NULL, OPT_MOUNT},
+	{"tmpfs", required_argument, NULL, OPT_TMPFS},
 	{"help", no_argument, NULL, 'H'},
 	{NULL, 0, NULL, 0},
 };
 
 void ctr_flags_release(struct ctr_flags *f)
 {
-	char ***lists[] = {&f->env,	&f->env_files, &f->cap_add, &f->cap_drop, &f->security_opts,
-			   &f->ulimits, &f->group_add, &f->labels,  &f->log_opts};
+	char ***lists[] = {&f->env,	      &f->env_files, &f->cap_add,   &f->cap_drop,
+			   &f->security_opts, &f->ulimits,   &f->group_add, &f->labels,
+			   &f->log_opts,      &f->volumes,   &f->mounts,    &f->tmpfs};
 
 	/* the strings are argv's: only the vectors are ours */
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -177,6 +183,12 @@ static int list_flag(int c, struct ctr_flags *f)
 		return push(&f->labels, optarg);
 	case OPT_LOG_OPT:
 		return push(&f->log_opts, optarg);
+	case 'v':
+		return push(&f->volumes, optarg);
+	case OPT_MOUNT:
+		return push(&f->mounts, optarg);
+	case OPT_TMPFS:
+		return push(&f->tmpfs, optarg);
 	default:
 		return 1;
 	}
@@ -300,7 +312,7 @@ int ctr_flags_parse(const char *cmd, int argc, char **argv, struct ctr_flags *f,
 	opterr = 0;
 	optind = 1;
 	/* "+": options end at the image; what follows is the container's command. */
-	while ((c = getopt_long(argc, argv, "+dite:u:w:h:m:l:q", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dite:u:w:h:m:l:qv:", long_opts, NULL)) != -1) {
 		if (c == 'H')
 			return 1;
 		if (c == '?' || c == ':')
@@ -385,5 +397,8 @@ void ctr_flags_to_opts(const struct ctr_flags *f, struct ctr_opts *o)
 		.memory = f->memory,
 		.cpus = f->cpus,
 		.pids_limit = f->pids_limit,
+		.volumes = f->volumes,
+		.mounts = f->mounts,
+		.tmpfs = f->tmpfs,
 	};
 }

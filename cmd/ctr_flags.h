@@ -24,7 +24,7 @@ struct ctr_flags {
 	enum pull_policy pull;
 	enum tls_verify tls;
 	char **env, **env_files, **cap_add, **cap_drop, **security_opts, **ulimits, **group_add;
-	char **labels, **log_opts;
+	char **labels, **log_opts, **volumes, **mounts, **tmpfs;
 };
 
 /* 0 parsed, 1 for --help, -1 with err. */

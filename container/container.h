@@ -37,8 +37,9 @@ struct ctr_opts {
 	int stop_timeout; /* -1 unset */
 	const char *memory, *cpus;
 	long long pids_limit;
-	const char *rcr_path;	    /* this rcr binary, for the exit command */
-	const char *root, *runroot; /* --root / --runroot to pass to the exit command */
+	char **volumes, **mounts, **tmpfs; /* -v, --mount, --tmpfs as given (container/mounts.h) */
+	const char *rcr_path;		   /* this rcr binary, for the exit command */
+	const char *root, *runroot;	   /* --root / --runroot to pass to the exit command */
 };
 
 /* The runtime dir for a container: RUNDIR/<id> (owned). */

@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "container/mounts.h"
 #include "container/names.h"
 #include "image/config.h"
 #include "network/etcfiles.h"
@@ -395,6 +397,100 @@ static int make_etc(const struct ctr_opts *o, struct rt_spec *s, struct rcr_erro
 	return make_tz(o->tz, s, err);
 }
 
+/* Podman refuses a bind source that does not exist rather than create it (a typo must not
+ * become an empty directory): checked here, so that no container is stored with it. */
+static int check_mount(const struct ctr_mount *m, const struct ctr_mount *all, size_t n,
+		       struct rcr_error **err)
+{
+	struct stat st;
+
+	if (m->type == CTR_MOUNT_BIND && stat(m->source, &st) < 0) {
+		if (errno == ENOENT)
+			rcr_error_set(err, ENOENT,
+				      "bind mount source '%s' does not exist: create it first (rcr "
+				      "does not create bind sources, as Podman)",
+				      m->source);
+		else
+			rcr_error_set_errno(err, errno, "bind mount source '%s'", m->source);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (&all[i] != m && strcmp(all[i].dest, m->dest) == 0) {
+			rcr_error_set(err, EINVAL, "'%s' is the destination of more than one mount",
+				      m->dest);
+			return -1;
+		}
+	return 0;
+}
+
+/* Into the spec, shallow destinations first (Podman's order), so that "-v /a:/d -v /b:/d/e"
+ * puts /d/e on /d and never under it; the generated /etc files are already in binds[], so a
+ * user's bind of /etc/hosts lands on top of rcr's. */
+static int add_mounts(const struct ctr_mount *all, size_t n, struct rt_spec *s,
+		      struct rcr_error **err)
+{
+	size_t depth_max = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (ctr_mount_depth(all[i].dest) > depth_max)
+			depth_max = ctr_mount_depth(all[i].dest);
+	for (size_t d = 0; d <= depth_max; d++)
+		for (size_t i = 0; i < n; i++) {
+			const struct ctr_mount *m = &all[i];
+
+			if (ctr_mount_depth(m->dest) != d)
+				continue;
+			if ((m->type == CTR_MOUNT_BIND && s->n_binds >= RT_BINDS_MAX) ||
+			    (m->type == CTR_MOUNT_TMPFS && s->n_tmpfs >= RT_TMPFS_MAX)) {
+				rcr_error_set(err, E2BIG,
+					      "too many mounts: at most %d binds (rcr's own /etc "
+					      "files included) and %d tmpfs",
+					      RT_BINDS_MAX, RT_TMPFS_MAX);
+				return -1;
+			}
+			if (m->type == CTR_MOUNT_TMPFS) {
+				s->tmpfs[s->n_tmpfs++] = (struct rt_tmpfs){
+					strdup(m->dest), strdup(m->data), m->flags, s->n_binds};
+				continue;
+			}
+			s->bind_opts[s->n_binds] =
+				(struct rt_bind_opts){m->propagation, true, m->chown};
+			s->binds[s->n_binds++] =
+				(struct rt_bind){strdup(m->source), strdup(m->dest), m->ro};
+		}
+	return 0;
+}
+
+/* -v, --mount and --tmpfs: parsed (container/mounts.c), checked, then added to the spec. */
+static int make_mounts(const struct ctr_opts *o, struct rt_spec *s, struct rcr_error **err)
+{
+	size_t nv = strv_len(o->volumes), nm = strv_len(o->mounts), nt = strv_len(o->tmpfs);
+	size_t n = 0;
+	struct ctr_mount *all = calloc(nv + nm + nt + 1, sizeof(*all));
+	int rc = -1;
+
+	if (all == NULL)
+		return -1;
+	for (size_t i = 0; i < nv; i++, n++)
+		if (ctr_mount_parse_volume(o->volumes[i], &all[n], err) < 0)
+			goto out;
+	for (size_t i = 0; i < nm; i++, n++)
+		if (ctr_mount_parse_mount(o->mounts[i], &all[n], err) < 0)
+			goto out;
+	for (size_t i = 0; i < nt; i++, n++)
+		if (ctr_mount_parse_tmpfs(o->tmpfs[i], &all[n], err) < 0)
+			goto out;
+	for (size_t i = 0; i < n; i++)
+		if (check_mount(&all[i], all, n, err) < 0)
+			goto out;
+	rc = add_mounts(all, n, s, err);
+out:
+	for (size_t i = 0; i < n; i++)
+		ctr_mount_release(&all[i]);
+	free(all);
+	return rc;
+}
+
 static int make_process(const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
 			struct rcr_error **err)
 {
@@ -531,7 +627,7 @@ static int fill_spec(struct store *st, const struct userns_user_maps *maps, cons
 	if (make_network(o, s, err) < 0 || make_rootfs(st, o->image_id, dir, s, err) < 0 ||
 	    make_process(o, cfg, s, err) < 0 || make_security(o, s, err) < 0 ||
 	    make_log(o, s, err) < 0 || make_stop(o, cfg, s, err) < 0 || make_etc(o, s, err) < 0 ||
-	    make_limits(o, s, err) < 0 || make_exit_command(o, s) < 0)
+	    make_mounts(o, s, err) < 0 || make_limits(o, s, err) < 0 || make_exit_command(o, s) < 0)
 		return -1;
 	return 0;
 }

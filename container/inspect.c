@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 
 #include "pkg/cleanup.h"
@@ -72,6 +73,111 @@ static void set(json_t *o, const char *k, json_t *v)
 	json_object_set_new(o, k, v ? v : json_null());
 }
 
+/* A bind's propagation as it is in effect: the container's mounts are all private unless the
+ * user asked otherwise (rootless Podman's rprivate). */
+static const char *propagation_of(const struct rt_spec *s, size_t i)
+{
+	const char *p = rt_propagation_name(s->bind_opts[i].propagation);
+
+	return *p ? p : "rprivate";
+}
+
+/* A tmpfs's options as mount(8) spells them: its flags, then its data. */
+static json_t *tmpfs_options(const struct rt_tmpfs *t)
+{
+	static const struct {
+		unsigned long flag;
+		const char *set, *unset;
+	} names[] = {
+		{MS_RDONLY, "ro", "rw"},
+		{MS_NOEXEC, "noexec", NULL},
+		{MS_NOSUID, "nosuid", NULL},
+		{MS_NODEV, "nodev", NULL},
+		{MS_SYNCHRONOUS, "sync", NULL},
+		{MS_NOATIME, "noatime", NULL},
+		{MS_NODIRATIME, "nodiratime", NULL},
+		{MS_RELATIME, "relatime", NULL},
+		{MS_STRICTATIME, "strictatime", NULL},
+	};
+	_cleanup_free_ char *data = strdup(t->data);
+	char *opt, *save = NULL;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *n = (t->flags & names[i].flag) ? names[i].set : names[i].unset;
+
+		if (n != NULL)
+			json_array_append_new(a, json_string(n));
+	}
+	for (opt = data ? strtok_r(data, ",", &save) : NULL; opt != NULL;
+	     opt = strtok_r(NULL, ",", &save))
+		json_array_append_new(a, json_string(opt));
+	return a;
+}
+
+/* Docker's "Mounts" (with Podman's Driver and Options): the user's binds and tmpfs mounts,
+ * never the files rcr generates. */
+static json_t *mounts_json(const struct rt_spec *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->n_binds; i++) {
+		if (!s->bind_opts[i].volume)
+			continue;
+		json_array_append_new(a, json_pack("{sssssssssss[s]sbss}", "Type", "bind", "Source",
+						   s->binds[i].source, "Destination",
+						   s->binds[i].dest, "Driver", "", "Mode", "",
+						   "Options", "rbind", "RW", !s->binds[i].ro,
+						   "Propagation", propagation_of(s, i)));
+	}
+	for (size_t i = 0; i < s->n_tmpfs; i++)
+		json_array_append_new(
+			a, json_pack("{sssssssssssosbss}", "Type", "tmpfs", "Source", "tmpfs",
+				     "Destination", s->tmpfs[i].dest, "Driver", "", "Mode", "",
+				     "Options", tmpfs_options(&s->tmpfs[i]), "RW",
+				     !(s->tmpfs[i].flags & MS_RDONLY), "Propagation", ""));
+	return a;
+}
+
+/* HostConfig.Binds as Podman prints them ("SRC:DST:rw,rprivate,rbind") and HostConfig.Tmpfs
+ * ({"/t": "rw,noexec,size=64m"}). */
+static json_t *binds_json(const struct rt_spec *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->n_binds; i++)
+		if (s->bind_opts[i].volume)
+			json_array_append_new(a, json_sprintf("%s:%s:%s,%s,rbind",
+							      s->binds[i].source, s->binds[i].dest,
+							      s->binds[i].ro ? "ro" : "rw",
+							      propagation_of(s, i)));
+	return a;
+}
+
+static json_t *tmpfs_json(const struct rt_spec *s)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < s->n_tmpfs; i++) {
+		_cleanup_json_ json_t *opts = tmpfs_options(&s->tmpfs[i]);
+		char text[512]; /* the flag names and at most RT_TMPFS_DATA_MAX of data */
+		size_t at = 0, k;
+		json_t *v;
+
+		text[0] = '\0';
+		json_array_foreach (opts, k, v) {
+			int n = snprintf(text + at, sizeof(text) - at, "%s%s", k ? "," : "",
+					 json_string_value(v));
+
+			if (n < 0 || (size_t)n >= sizeof(text) - at)
+				break;
+			at += (size_t)n;
+		}
+		json_object_set_new(o, s->tmpfs[i].dest, json_string(text));
+	}
+	return o;
+}
+
 static json_t *host_config(json_t *spec, const struct rt_spec *s)
 {
 	json_t *sec = json_array(), *hc = json_object();
@@ -80,7 +186,8 @@ static json_t *host_config(json_t *spec, const struct rt_spec *s)
 		json_array_append_new(sec, json_string("no-new-privileges"));
 	if (strcmp(s->seccomp, "default") != 0)
 		json_array_append_new(sec, json_sprintf("seccomp=%s", s->seccomp));
-	set(hc, "Binds", json_array());
+	set(hc, "Binds", binds_json(s));
+	set(hc, "Tmpfs", tmpfs_json(s));
 	set(hc, "NetworkMode", json_string(s->network));
 	set(hc, "PortBindings", json_object());
 	set(hc, "AutoRemove", json_boolean(s->remove));
@@ -184,7 +291,7 @@ static json_t *build(const struct store_container *row, const struct rt_spec *s,
 	set(doc, "Driver", json_string("overlay"));
 	set(doc, "Platform", json_string("linux"));
 	set(doc, "GraphDriver", graph_driver(s));
-	set(doc, "Mounts", json_array());
+	set(doc, "Mounts", mounts_json(s));
 	set(doc, "HostConfig", host_config(json_object_get(cfg, "spec"), s));
 	set(doc, "Config", config_json(row, s, cfg));
 	set(doc, "NetworkSettings",

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "pkg/fs.h"
 #include "pkg/proc.h"
 #include "runtime/overlay.h"
+#include "runtime/user.h"
 
 const char *const rt_masked_paths[] = {
 	"/proc/acpi",
@@ -106,9 +108,18 @@ void rt_mount_plan_make(const struct rt_spec *s, bool gid5_mapped, struct rt_mou
 		add_mount(out, "tmpfs", "/var/tmp", MS_NOSUID | MS_NODEV, "mode=1777", false);
 		add_mount(out, "tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=755", false);
 	}
-	for (size_t i = 0; i < s->n_binds && out->n < RT_OPS_MAX; i++) {
+	/* the binds in order, each tmpfs before the bind its pos names (or after them all) */
+	for (size_t i = 0; i <= s->n_binds; i++) {
+		for (size_t t = 0; t < s->n_tmpfs; t++)
+			if (s->tmpfs[t].pos == i || (i == s->n_binds && s->tmpfs[t].pos > i))
+				add_mount(out, "tmpfs", s->tmpfs[t].dest, s->tmpfs[t].flags,
+					  s->tmpfs[t].data, false);
+		if (i == s->n_binds)
+			break;
 		op = add(out, RT_OP_BIND, s->binds[i].source, s->binds[i].dest);
 		op->ro = s->binds[i].ro;
+		op->propagation = s->bind_opts[i].propagation;
+		op->chown = s->bind_opts[i].chown;
 	}
 }
 
@@ -180,6 +191,29 @@ static int early_mount(const struct rt_mount_op *op)
 	return fsmount(fs, FSMOUNT_CLOEXEC, attr_flags(op->flags));
 }
 
+/* -v ...:rshared and friends: mount_setattr's propagation field takes one of MS_SHARED,
+ * MS_PRIVATE, MS_SLAVE; the "r" forms apply it to the whole tree. */
+static int set_propagation(const char *path, enum rt_propagation p, struct rcr_error **err)
+{
+	static const unsigned long kinds[] = {
+		[RT_PROP_PRIVATE] = MS_PRIVATE, [RT_PROP_RPRIVATE] = MS_PRIVATE,
+		[RT_PROP_SHARED] = MS_SHARED,	[RT_PROP_RSHARED] = MS_SHARED,
+		[RT_PROP_SLAVE] = MS_SLAVE,	[RT_PROP_RSLAVE] = MS_SLAVE,
+	};
+	bool recursive = p == RT_PROP_RPRIVATE || p == RT_PROP_RSHARED || p == RT_PROP_RSLAVE;
+	struct mount_attr attr = {0};
+
+	if (p == RT_PROP_DEFAULT || (size_t)p >= sizeof(kinds) / sizeof(kinds[0]))
+		return 0;
+	attr.propagation = kinds[p];
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &attr,
+		    sizeof(attr)) < 0) {
+		rcr_error_set_errno(err, errno, "making '%s' %s", path, rt_propagation_name(p));
+		return -1;
+	}
+	return 0;
+}
+
 /* Attach a tree cloned before pivot_root (source is a host path, gone from view afterwards) on
  * target, which is resolved inside the container's root: a symlink in the image can never point
  * a bind at a host path. */
@@ -221,13 +255,68 @@ static int run_mount(const struct rt_mount_op *op, int tree, int sys_tree, struc
 	return -1;
 }
 
-static int run_op(const struct rt_mount_op *op, int tree, int sys_tree, struct rcr_error **err)
+/* nftw's callback takes no argument: the ids go through this (the runtime child is one thread). */
+static struct {
+	uid_t uid;
+	gid_t gid;
+	int err;
+} chown_to;
+
+static int chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (lchown(path, chown_to.uid, chown_to.gid) < 0) {
+		chown_to.err = errno;
+		return 1;
+	}
+	return 0;
+}
+
+/* -v SRC:DST:U (Podman): the bind's tree, on the host too, belongs to the container's user (its
+ * uid and primary gid, resolved in the container's /etc/passwd as the command's will be). Done
+ * through the attached bind, inside the container's root, without following symlinks or crossing
+ * into other mounts; before a read-only bind is made read-only. */
+static int chown_tree(const struct rt_spec *s, const char *target, struct rcr_error **err)
+{
+	_cleanup_free_ char *passwd = NULL, *group = NULL;
+	_cleanup_error_ struct rcr_error *ignored = NULL;
+	size_t plen = 0, glen = 0;
+	struct rt_user u;
+
+	passwd = fs_read_file("/etc/passwd", 8 << 20, &plen, &ignored);
+	rcr_error_clear(&ignored);
+	group = fs_read_file("/etc/group", 8 << 20, &glen, &ignored);
+	if (rt_user_resolve(s->user ? s->user : "", passwd, plen, group, glen, NULL, 0, &u, err) <
+	    0) {
+		rcr_error_wrap(err, "resolving the user for the U option of '%s'", target);
+		return -1;
+	}
+	chown_to.uid = u.uid;
+	chown_to.gid = u.gid;
+	chown_to.err = 0;
+	if (nftw(target, chown_one, 32, FTW_PHYS | FTW_MOUNT) != 0) {
+		rcr_error_set_errno(err, chown_to.err ? chown_to.err : errno,
+				    "changing the owner of '%s' to %u:%u (U option)", target,
+				    (unsigned int)u.uid, (unsigned int)u.gid);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_op(const struct rt_spec *s, const struct rt_mount_op *op, int tree, int sys_tree,
+		  struct rcr_error **err)
 {
 	switch (op->kind) {
 	case RT_OP_MOUNT:
 		return run_mount(op, tree, sys_tree, err);
 	case RT_OP_BIND:
-		return run_bind(tree, op->source, op->target, op->ro, err);
+		if (run_bind(tree, op->source, op->target, op->ro && !op->chown, err) < 0 ||
+		    (op->chown && chown_tree(s, op->target, err) < 0) ||
+		    (op->chown && op->ro && set_readonly(op->target, true, err) < 0))
+			return -1;
+		return set_propagation(op->target, op->propagation, err);
 	case RT_OP_SYMLINK:
 		if (symlink(op->source, op->target) < 0 && errno != EEXIST) {
 			rcr_error_set_errno(err, errno, "creating the link '%s'", op->target);
@@ -403,7 +492,7 @@ int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan,
 	if (do_pivot(s->merged, err) < 0)
 		goto out;
 	for (size_t i = 0; i < plan->n; i++)
-		if (run_op(&plan->ops[i], trees[i], sys_tree, err) < 0)
+		if (run_op(s, &plan->ops[i], trees[i], sys_tree, err) < 0)
 			goto out;
 	if (!s->privileged && mask_paths(err) < 0)
 		goto out;

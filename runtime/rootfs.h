@@ -24,12 +24,14 @@ struct rt_mount_op {
 	const char *fstype;
 	unsigned long flags;
 	char data[128];
-	bool ro;       /* BIND: make the bind read-only */
+	bool ro;			 /* BIND: make the bind read-only */
+	enum rt_propagation propagation; /* BIND: set after attaching it (DEFAULT: left private) */
+	bool chown;    /* BIND: chown the tree to the container's user (-v ...:U) */
 	bool optional; /* failure is not fatal (e.g. /dev/mqueue on an odd kernel) */
 	bool sysfs;    /* the /sys mount: falls back to a read-only bind of the host's /sys */
 };
 
-#define RT_OPS_MAX (32 + RT_BINDS_MAX)
+#define RT_OPS_MAX (32 + RT_BINDS_MAX + RT_TMPFS_MAX)
 
 struct rt_mount_plan {
 	struct rt_mount_op ops[RT_OPS_MAX];

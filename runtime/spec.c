@@ -31,7 +31,32 @@ void rt_spec_release(struct rt_spec *s)
 		free(s->binds[i].source);
 		free(s->binds[i].dest);
 	}
+	for (size_t i = 0; i < s->n_tmpfs; i++) {
+		free(s->tmpfs[i].dest);
+		free(s->tmpfs[i].data);
+	}
 	memset(s, 0, sizeof(*s));
+}
+
+static const char *const propagation_names[] = {
+	[RT_PROP_DEFAULT] = "",	     [RT_PROP_PRIVATE] = "private", [RT_PROP_RPRIVATE] = "rprivate",
+	[RT_PROP_SHARED] = "shared", [RT_PROP_RSHARED] = "rshared", [RT_PROP_SLAVE] = "slave",
+	[RT_PROP_RSLAVE] = "rslave",
+};
+
+const char *rt_propagation_name(enum rt_propagation p)
+{
+	return (size_t)p < sizeof(propagation_names) / sizeof(propagation_names[0])
+		       ? propagation_names[p]
+		       : "";
+}
+
+int rt_propagation_from_name(const char *name)
+{
+	for (size_t i = 1; i < sizeof(propagation_names) / sizeof(propagation_names[0]); i++)
+		if (strcmp(name, propagation_names[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 /* ---- writing ------------------------------------------------------------------------------ */
@@ -64,17 +89,24 @@ static void set_str(json_t *o, const char *key, const char *v)
 
 static json_t *extras_to_json(const struct rt_spec *s)
 {
-	json_t *rl = json_array(), *binds = json_array();
+	json_t *rl = json_array(), *binds = json_array(), *tmpfs = json_array();
 
 	for (size_t i = 0; i < s->n_rlimits; i++)
 		json_array_append_new(rl, json_pack("[iII]", s->rlimits[i].resource,
 						    (json_int_t)s->rlimits[i].soft,
 						    (json_int_t)s->rlimits[i].hard));
 	for (size_t i = 0; i < s->n_binds; i++)
-		json_array_append_new(binds,
-				      json_pack("{sssssb}", "source", s->binds[i].source, "dest",
-						s->binds[i].dest, "ro", s->binds[i].ro));
-	return json_pack("{soso}", "rlimits", rl, "binds", binds);
+		json_array_append_new(
+			binds, json_pack("{sssssbsssbsb}", "source", s->binds[i].source, "dest",
+					 s->binds[i].dest, "ro", s->binds[i].ro, "propagation",
+					 rt_propagation_name(s->bind_opts[i].propagation), "volume",
+					 s->bind_opts[i].volume, "chown", s->bind_opts[i].chown));
+	for (size_t i = 0; i < s->n_tmpfs; i++)
+		json_array_append_new(tmpfs, json_pack("{sssssIsI}", "dest", s->tmpfs[i].dest,
+						       "data", s->tmpfs[i].data, "flags",
+						       (json_int_t)s->tmpfs[i].flags, "pos",
+						       (json_int_t)s->tmpfs[i].pos));
+	return json_pack("{sososo}", "rlimits", rl, "binds", binds, "tmpfs", tmpfs);
 }
 
 json_t *rt_spec_to_json(const struct rt_spec *s)
@@ -103,6 +135,7 @@ json_t *rt_spec_to_json(const struct rt_spec *s)
 	json_object_set_new(o, "init", json_boolean(s->init));
 	json_object_set(o, "rlimits", json_object_get(extras, "rlimits"));
 	json_object_set(o, "binds", json_object_get(extras, "binds"));
+	json_object_set(o, "tmpfs", json_object_get(extras, "tmpfs"));
 	json_decref(extras);
 	json_object_set_new(o, "caps", json_integer((json_int_t)s->caps));
 	json_object_set_new(o, "caps_added", json_integer((json_int_t)s->caps_added));
@@ -232,16 +265,47 @@ static int get_binds(json_t *j, struct rt_spec *s, struct rcr_error **err)
 	if (a == NULL)
 		return *err != NULL ? -1 : 0;
 	json_array_foreach (a, i, v) {
-		const char *src, *dst;
-		int ro = 0;
+		const char *src, *dst, *prop = "";
+		int ro = 0, volume = 0, chown = 0, p = 0;
 
 		if (i >= RT_BINDS_MAX ||
-		    json_unpack(v, "{s:s,s:s,s?b}", "source", &src, "dest", &dst, "ro", &ro) < 0) {
+		    json_unpack(v, "{s:s,s:s,s?b,s?s,s?b,s?b}", "source", &src, "dest", &dst, "ro",
+				&ro, "propagation", &prop, "volume", &volume, "chown",
+				&chown) < 0 ||
+		    (*prop != '\0' && (p = rt_propagation_from_name(prop)) < 0)) {
 			rcr_error_set(err, EINVAL, "'binds[%zu]' is not a bind mount", i);
 			return -1;
 		}
 		s->binds[i] = (struct rt_bind){strdup(src), strdup(dst), ro != 0};
+		s->bind_opts[i] =
+			(struct rt_bind_opts){(enum rt_propagation)p, volume != 0, chown != 0};
 		s->n_binds++;
+	}
+	return 0;
+}
+
+static int get_tmpfs(json_t *j, struct rt_spec *s, struct rcr_error **err)
+{
+	json_t *a = json_get_array_opt(j, "tmpfs", err), *v;
+	size_t i;
+
+	if (a == NULL)
+		return *err != NULL ? -1 : 0;
+	json_array_foreach (a, i, v) {
+		const char *dst, *data;
+		json_int_t flags, pos;
+
+		if (i >= RT_TMPFS_MAX ||
+		    json_unpack(v, "{s:s,s:s,s:I,s:I}", "dest", &dst, "data", &data, "flags",
+				&flags, "pos", &pos) < 0 ||
+		    *dst != '/' || strlen(data) > RT_TMPFS_DATA_MAX || flags < 0 || pos < 0 ||
+		    (size_t)pos > s->n_binds) {
+			rcr_error_set(err, EINVAL, "'tmpfs[%zu]' is not a tmpfs mount", i);
+			return -1;
+		}
+		s->tmpfs[i] = (struct rt_tmpfs){strdup(dst), strdup(data), (unsigned long)flags,
+						(size_t)pos};
+		s->n_tmpfs++;
 	}
 	return 0;
 }
@@ -340,7 +404,7 @@ int rt_spec_from_json(json_t *j, struct rt_spec *out, struct rcr_error **err)
 	    get_strv(j, "group_add", &s.group_add, err) < 0 ||
 	    get_strv(j, "exit_command", &s.exit_command, err) < 0 ||
 	    get_map(j, "uidmap", &s.uidmap, err) < 0 || get_map(j, "gidmap", &s.gidmap, err) < 0 ||
-	    get_rlimits(j, &s, err) < 0 || get_binds(j, &s, err) < 0 ||
+	    get_rlimits(j, &s, err) < 0 || get_binds(j, &s, err) < 0 || get_tmpfs(j, &s, err) < 0 ||
 	    check_choice("log driver", s.log_driver, drivers, err) < 0 ||
 	    check_choice("network mode", s.network, networks, err) < 0)
 		goto fail;

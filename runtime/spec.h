@@ -25,6 +25,22 @@ struct rt_rlimit {
 	rlim_t soft, hard;
 };
 
+/* Mount propagation of a bind (-v ...:rshared, --mount bind-propagation=): DEFAULT leaves the
+ * clone private, as every mount of the container's namespace is (rootless Podman's rprivate). */
+enum rt_propagation {
+	RT_PROP_DEFAULT,
+	RT_PROP_PRIVATE,
+	RT_PROP_RPRIVATE,
+	RT_PROP_SHARED,
+	RT_PROP_RSHARED,
+	RT_PROP_SLAVE,
+	RT_PROP_RSLAVE,
+};
+
+/* "rshared" for RT_PROP_RSHARED ("" for DEFAULT), and back (-1 when unknown). */
+const char *rt_propagation_name(enum rt_propagation p);
+int rt_propagation_from_name(const char *name);
+
 /* A file rcr generated for the container (hosts, hostname, resolv.conf, localtime) or a bind
  * mount: source on the host, destination inside the container. */
 struct rt_bind {
@@ -33,7 +49,28 @@ struct rt_bind {
 	bool ro;
 };
 
+/* What -v and --mount add to a bind: kept beside binds[] (bind_opts[i] goes with binds[i]; all
+ * zero for rcr's generated files). */
+struct rt_bind_opts {
+	enum rt_propagation propagation;
+	bool volume; /* the user's (-v, --mount): listed in inspect's Mounts */
+	bool chown;  /* -v ...:U: the tree is chowned to the container's user at each start */
+};
+
 #define RT_BINDS_MAX 64
+
+/* A tmpfs the user asked for (--tmpfs, --mount type=tmpfs). pos orders it among the binds: it is
+ * mounted before binds[pos] (after them all when pos == n_binds), so that a bind below a tmpfs
+ * lands on the tmpfs and a tmpfs below a bind on the bind (Podman sorts mounts by depth). */
+struct rt_tmpfs {
+	char *dest;	     /* owned, absolute */
+	char *data;	     /* owned: tmpfs options ("size=64m,mode=1777"), "" for none */
+	unsigned long flags; /* MS_RDONLY, MS_NOEXEC, MS_NOSUID, MS_NODEV, ... */
+	size_t pos;
+};
+
+#define RT_TMPFS_MAX	  16
+#define RT_TMPFS_DATA_MAX 127 /* what a plan's mount op holds */
 
 struct rt_spec {
 	char *id;   /* owned, 64 hex */
@@ -76,7 +113,10 @@ struct rt_spec {
 
 	/* files bind-mounted into the container (generated or --volume) */
 	struct rt_bind binds[RT_BINDS_MAX];
+	struct rt_bind_opts bind_opts[RT_BINDS_MAX];
 	size_t n_binds;
+	struct rt_tmpfs tmpfs[RT_TMPFS_MAX];
+	size_t n_tmpfs;
 
 	/* the monitor's business */
 	char *log_driver;	/* owned: "k8s-file", "none", "passthrough" */
