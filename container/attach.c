@@ -107,19 +107,32 @@ static int on_packet(int fd)
 	return -2;
 }
 
-static bool on_stdin(int fd)
+/* One stdin packet waiting for room in the socket: the relay never blocks on a send, or it would
+ * stop reading the output the monitor is blocked sending to it (input and output of a
+ * container that writes before it reads). */
+struct pending {
+	char pkt[MON_PACKET_MAX];
+	size_t len;
+};
+
+static void try_send(int fd, struct pending *p)
 {
-	char buf[MON_PACKET_MAX - 1];
-	ssize_t n = read(0, buf, sizeof(buf));
+	ssize_t n = send(fd, p->pkt, p->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+		p->len = 0; /* sent, or the monitor is gone: nothing to wait for */
+}
+
+static bool on_stdin(int fd, struct pending *p)
+{
+	ssize_t n = read(0, p->pkt + 1, sizeof(p->pkt) - 1);
 
 	if (n < 0 && errno == EINTR)
 		return true;
-	if (n <= 0) {
-		send_packet(fd, MON_ATTACH_EOF, "", 0);
-		return false;
-	}
-	send_packet(fd, MON_ATTACH_STDIN, buf, (size_t)n);
-	return true;
+	p->pkt[0] = (char)(n <= 0 ? MON_ATTACH_EOF : MON_ATTACH_STDIN);
+	p->len = n <= 0 ? 1 : (size_t)n + 1;
+	try_send(fd, p);
+	return n > 0;
 }
 
 static void on_signal(int sigfd, int fd, pid_t proxy)
@@ -152,7 +165,9 @@ int ctr_attach_relay(int fd, bool with_stdin, bool tty, pid_t sig_proxy_pid)
 	bool raw = false, in_open = with_stdin;
 	sigset_t old;
 	int sigfd = open_signals(&old), code = -2;
+	static struct pending pend;
 
+	pend.len = 0;
 	if (tty && isatty(0) && tcgetattr(0, &saved) == 0) {
 		struct termios t = saved;
 
@@ -162,15 +177,19 @@ int ctr_attach_relay(int fd, bool with_stdin, bool tty, pid_t sig_proxy_pid)
 	if (tty)
 		send_size(fd);
 	while (code == -2) {
-		struct pollfd p[3] = {
-			{fd, POLLIN, 0}, {sigfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0}};
+		/* stdin is read only when the last packet went out */
+		struct pollfd p[3] = {{fd, (short)(POLLIN | (pend.len ? POLLOUT : 0)), 0},
+				      {sigfd, POLLIN, 0},
+				      {in_open && pend.len == 0 ? 0 : -1, POLLIN, 0}};
 
 		if (poll(p, 3, -1) < 0 && errno != EINTR)
 			break;
 		if (p[1].revents & POLLIN)
 			on_signal(sigfd, fd, tty ? 0 : sig_proxy_pid);
+		if (pend.len > 0 && (p[0].revents & POLLOUT))
+			try_send(fd, &pend);
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
-			in_open = on_stdin(fd);
+			in_open = on_stdin(fd, &pend);
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
 			code = on_packet(fd);
 	}

@@ -65,7 +65,7 @@ void mon_attach_accept(struct mon *m)
 		}
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		m->clients[m->n_clients++] = fd;
-		if (m->epfd >= 0)
+		if (m->epfd >= 0 && !m->clients_paused)
 			epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev);
 	}
 }
@@ -78,20 +78,6 @@ static void drop_client(struct mon *m, size_t i)
 		epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->clients[i], NULL);
 	close(m->clients[i]);
 	m->clients[i] = m->clients[--m->n_clients];
-}
-
-static void write_stdin(struct mon *m, const char *buf, size_t len)
-{
-	while (m->in_fd >= 0 && len > 0) {
-		ssize_t n = write(m->in_fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
 }
 
 static void resize(struct mon *m, const char *buf, size_t len)
@@ -126,14 +112,10 @@ bool mon_attach_read(struct mon *m, size_t i)
 	}
 	switch (buf[0]) {
 	case MON_ATTACH_STDIN:
-		write_stdin(m, buf + 1, (size_t)n - 1);
+		mon_stdin_queue(m, buf + 1, (size_t)n - 1);
 		break;
 	case MON_ATTACH_EOF:
-		/* A pty has no end of input of its own: send the terminal's EOF character. */
-		if (m->pty_master >= 0)
-			write_stdin(m, "\004", 1);
-		else if (m->in_fd >= 0)
-			close(m->in_fd), m->in_fd = -1;
+		mon_stdin_eof(m);
 		break;
 	case MON_ATTACH_RESIZE:
 		resize(m, buf + 1, (size_t)n - 1);

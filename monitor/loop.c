@@ -72,8 +72,13 @@ static void pump(struct mon *m, int *fd, int stream)
 	mon_output(m, stream, buf, (size_t)n);
 }
 
-static void dispatch(struct mon *m, int fd)
+static void dispatch(struct mon *m, int fd, uint32_t events)
 {
+	/* EPOLLERR: the container closed its stdin; the flush finds out and stops watching */
+	if (fd == m->in_fd && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+		mon_stdin_flush(m);
+	if (fd == m->in_fd && fd != m->out_fd)
+		return;
 	if (fd == m->sigfd) {
 		reap(m);
 	} else if (fd == m->listen_fd) {
@@ -133,7 +138,7 @@ int mon_loop(struct mon *m, struct rcr_error **err)
 		if (n == 0)
 			waited += 100;
 		for (int i = 0; i < n; i++)
-			dispatch(m, evs[i].data.fd);
+			dispatch(m, evs[i].data.fd, evs[i].events);
 	}
 	return 0;
 }

@@ -116,6 +116,7 @@ static int make_stdio(struct mon *m, struct rt_stdio *io, int child_ends[3], str
 			return -1;
 		io->in = child_ends[0] = p[0];
 		m->in_fd = p[1];
+		fcntl(m->in_fd, F_SETFL, O_NONBLOCK);
 	}
 	if (proc_pipe(p, err) < 0)
 		return -1;
@@ -249,6 +250,7 @@ static void mon_release(struct mon *m)
 	mon_attach_close_all(m);
 	if (m->log != NULL)
 		mon_log_close(m->log);
+	free(m->inbuf);
 	rt_spec_release(&m->spec);
 }
 

@@ -34,6 +34,11 @@ struct mon {
 	int status; /* wait status */
 	int epfd, sigfd;
 	int cleanup_client; /* the client that said MON_ATTACH_CLEANUP, or -1 */
+	char *inbuf;	    /* stdin queued for the container (stdin.c) */
+	size_t inlen;
+	bool in_eof;	     /* close stdin once the queue is written */
+	bool in_watched;     /* in_fd is in epoll for EPOLLOUT */
+	bool clients_paused; /* the queue is full: clients are not read */
 };
 
 /* The whole life of a monitor: returns the process exit code. */
@@ -43,6 +48,11 @@ int mon_main(const char *spec_path, int sync_fd, bool wait_go);
 int mon_loop(struct mon *m, struct rcr_error **err);
 /* Record output (log and clients). */
 void mon_output(struct mon *m, int stream, const char *buf, size_t len);
+
+/* stdin.c: the container's stdin, never written with a blocking call */
+void mon_stdin_queue(struct mon *m, const char *buf, size_t len);
+void mon_stdin_eof(struct mon *m);
+void mon_stdin_flush(struct mon *m);
 
 /* attach.c */
 int mon_attach_listen(struct mon *m, struct rcr_error **err);

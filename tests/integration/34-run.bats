@@ -65,6 +65,13 @@ teardown_file() {
 	[ "$output" = piped-in ]
 }
 
+@test "-i with a command that writes a lot before it reads: no deadlock, nothing lost" {
+	run bash -c "head -c 3000000 /dev/zero | timeout 60 '$RCR' run --rm -i bb sh -c 'head -c 1000000 /dev/zero; wc -c' | wc -c"
+	[ "$status" -eq 0 ]
+	# 1000000 bytes of output, then "3000000\n" from wc
+	[ "$output" = 1000008 ]
+}
+
 @test "the image's environment, -e, --env-file and the host's value for a bare -e" {
 	printf 'FROM_FILE=yes\n# comment\nOVERRIDE=file\n' >"$BATS_TEST_TMPDIR/env"
 	export HOSTVAR=from-host
