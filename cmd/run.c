@@ -23,6 +23,15 @@ static void print_help(const char *cmd)
 	       cmd);
 }
 
+/* --rm holds for a container that could not start too: rcr returns when it is gone. */
+static void remove_failed(struct cli_ctr_env *e, const struct ctr_flags *f, const char *id)
+{
+	_cleanup_error_ struct rcr_error *ignored = NULL;
+
+	if (f->remove)
+		ctr_remove(e->cs.st, id, true, &ignored);
+}
+
 /* Attached: connect before the command starts, relay until it exits, exit with its code. */
 static int run_attached(struct cli_ctr_env *e, const struct ctr_flags *f, const char *id,
 			struct rcr_error **err)
@@ -32,8 +41,10 @@ static int run_attached(struct cli_ctr_env *e, const struct ctr_flags *f, const 
 	_cleanup_free_ char *userdata = ctr_userdata(e->cs.st, id);
 	int code = 125, rc;
 
-	if (ctr_start(e->cs.st, e->monitor_path, id, true, &fd, &code, err) < 0)
+	if (ctr_start(e->cs.st, e->monitor_path, id, true, &fd, &code, err) < 0) {
+		remove_failed(e, f, id);
 		return code;
+	}
 	ctr_state_get(userdata, NULL, &s);
 	rc = ctr_attach_relay(fd, f->interactive, f->tty, f->sig_proxy ? s.run.pid : 0);
 	if (rc >= 0 && f->remove)
@@ -61,6 +72,7 @@ static int do_run(struct cli_global *g, const struct ctr_flags *f, bool start,
 	}
 	if (!start || f->detach) {
 		if (start && ctr_start(e.cs.st, e.monitor_path, id, false, NULL, &code, err) < 0) {
+			remove_failed(&e, f, id);
 			cli_ctr_close(&e);
 			return code;
 		}

@@ -68,6 +68,17 @@ static int ref_get(struct store *st, const char *key, bool lock, struct ctr_ref 
 		ref_release(r);
 		return -1;
 	}
+	/* The row read before the lock may be stale: an rm may have marked or deleted it while
+	 * this call waited. */
+	store_container_release(&r->row);
+	rc = store_container_get(st, key, &r->row, err);
+	if (rc == 0)
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container", key);
+	if (rc <= 0) {
+		ref_release(r);
+		return -1;
+	}
 	return 0;
 }
 

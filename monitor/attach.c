@@ -53,7 +53,6 @@ int mon_attach_listen(struct mon *m, struct rcr_error **err)
 
 void mon_attach_accept(struct mon *m)
 {
-	struct timeval tv = {.tv_sec = 5};
 	int fd;
 
 	while ((fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
@@ -63,7 +62,6 @@ void mon_attach_accept(struct mon *m)
 			close(fd);
 			continue;
 		}
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		m->clients[m->n_clients++] = fd;
 		if (m->epfd >= 0 && !m->clients_paused)
 			epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev);

@@ -204,8 +204,9 @@ static void finish(struct mon *m, int code)
 	bool by_client;
 
 	/* a packet the loop had no turn for (the cleanup request of a client) */
-	for (size_t i = 0; i < m->n_clients; i++)
-		mon_attach_read(m, i);
+	for (size_t i = 0; i < m->n_clients;)
+		if (mon_attach_read(m, i))
+			i++;
 	by_client = m->spec.remove && m->cleanup_client >= 0;
 	snprintf(text, sizeof(text), "%d", code);
 	if (!by_client)

@@ -340,7 +340,7 @@ static _Noreturn void init_loop(pid_t child, const sigset_t *all)
 	}
 }
 
-static int start_init(int err_fd, sigset_t *old)
+static int start_init(sigset_t *old)
 {
 	sigset_t all;
 	struct sigaction sa = {.sa_handler = noop_handler};
@@ -355,7 +355,10 @@ static int start_init(int err_fd, sigset_t *old)
 	if (child != 0) {
 		if (child < 0)
 			return -1;
-		close(err_fd);
+		/* It never execs: CLOEXEC does nothing for it. Only stdio stays (the command has
+		 * its own copies), and nothing in the container may read its memory or fds. */
+		close_range(3, ~0U, 0);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		prctl(PR_SET_NAME, "rcr-init", 0, 0, 0);
 		init_loop(child, &all);
 	}
@@ -392,6 +395,9 @@ int rt_exec_process(const struct rt_proc *p, const struct rt_stdio *io,
 	char *prog;
 	int code = 125;
 
+	/* err_fd is CLOEXEC: execve closes it, which is how the parent learns the command runs;
+	 * --init's PID 1 closes its copy with every other inherited fd. */
+	(void)err_fd;
 	reset_signals();
 	if (setup_stdio(p, io, console_fd, err) < 0 || resolve_user(p, &u, err) < 0 ||
 	    enter_cwd(p->cwd, err) < 0)
@@ -402,7 +408,7 @@ int rt_exec_process(const struct rt_proc *p, const struct rt_stdio *io,
 		return code;
 	if (apply_security(p, &u, seccomp, err) < 0)
 		return 125;
-	if (p->init && start_init(err_fd, &old) < 0) {
+	if (p->init && start_init(&old) < 0) {
 		rcr_error_set_errno(err, errno, "starting the init process");
 		return 125;
 	}

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,6 +74,10 @@ static _Noreturn void exec_child(const struct rt_spec *s, pid_t target, const st
 
 	if (strcmp(s->network, "host") != 0)
 		flags |= CLONE_NEWNET;
+	/* Nothing in the container may read this process's memory or rcr's fds (the store's
+	 * database) before execve: not dumpable (execve restores it), and only what the command
+	 * needs stays open. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (pidfd < 0 || setns(pidfd, flags) < 0) {
 		rcr_error_set_errno(&err, errno, "joining the container's namespaces");
 		rt_exec_report(errfd, 125, err);
@@ -82,6 +87,11 @@ static _Noreturn void exec_child(const struct rt_spec *s, pid_t target, const st
 	pid = fork();
 	if (pid == 0)
 		exec_grandchild(s, e, io, prog, console, errfd);
+	if (pid < 0) {
+		rcr_error_set_errno(&err, errno, "forking in the container's namespaces");
+		rt_exec_report(errfd, 125, err);
+		_exit(125);
+	}
 	close(errfd);
 	if (console >= 0)
 		close(console);

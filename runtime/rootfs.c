@@ -130,6 +130,7 @@ static int make_target(const char *path, bool like_file, struct rcr_error **err)
 {
 	_cleanup_free_ char *parent = strdup(path);
 	char *slash = strrchr(parent, '/');
+	struct stat st;
 	int fd;
 
 	if (slash != NULL && slash != parent) {
@@ -139,6 +140,12 @@ static int make_target(const char *path, bool like_file, struct rcr_error **err)
 	}
 	if (!like_file)
 		return fs_mkdir_p(path, 0755, err);
+	/* A symlink in the image (Debian's /etc/localtime, a resolv.conf pointing into /run) is
+	 * replaced by a plain file in the writable layer: a bind must not follow it. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && unlink(path) < 0) {
+		rcr_error_set_errno(err, errno, "replacing the link '%s'", path);
+		return -1;
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno != EEXIST && errno != EISDIR) {
 		rcr_error_set_errno(err, errno, "creating '%s'", path);

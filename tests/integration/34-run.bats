@@ -72,6 +72,20 @@ teardown_file() {
 	[ "$output" = 1000008 ]
 }
 
+@test "--init passes stdin's end on; a slow reader loses no output; --rm holds when the start fails" {
+	run bash -c "echo hi | timeout 20 '$RCR' run --rm -i --init bb cat"
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	run bash -c "'$RCR' run --rm bb sh -c 'seq 300000; exit 3' | (sleep 7; wc -l); exit \${PIPESTATUS[0]}"
+	[ "$status" -eq 3 ]
+	[ "$output" = 300000 ]
+	run "$RCR" run --rm --log-opt path=/nonexistent/x.log bb true
+	[ "$status" -eq 125 ]
+	run -127 "$RCR" run --rm bb nosuchcmd
+	run "$RCR" ps -a -q
+	[ "$output" = "" ]
+}
+
 @test "the image's environment, -e, --env-file and the host's value for a bare -e" {
 	printf 'FROM_FILE=yes\n# comment\nOVERRIDE=file\n' >"$BATS_TEST_TMPDIR/env"
 	export HOSTVAR=from-host
