@@ -76,7 +76,8 @@ void mon_stdin_flush(struct mon *m)
 	}
 	if (m->in_fd < 0)
 		done = m->inlen;
-	memmove(m->inbuf, m->inbuf + done, m->inlen - done);
+	if (done > 0 && done < m->inlen)
+		memmove(m->inbuf, m->inbuf + done, m->inlen - done);
 	m->inlen -= done;
 	watch_out(m, m->inlen > 0);
 	pause_clients(m, m->inlen > MON_STDIN_MAX);
