@@ -112,6 +112,8 @@ char *cli_ctr_create(struct cli_global *g, struct cli_ctr_env *e, const struct c
 		return NULL;
 	ctr_flags_to_opts(f, &o);
 	o.image_id = info.id;
+	o.layers = (const char *const *)info.layers;
+	o.n_layers = info.n_layers;
 	o.image_name = img_lookup_name(&info, f->image);
 	if (o.image_name == NULL && info.n_names > 0)
 		o.image_name = info.names[0];
@@ -179,14 +181,9 @@ int cli_ctr_find(struct cli_ctr_env *e, const char *key, bool load_spec, const c
 		 struct cli_ctr *out, struct rcr_error **err)
 {
 	_cleanup_free_ char *path = NULL;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = store_container_get(e->cs.st, key, &out->row, err);
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container", key);
-	if (rc <= 0)
+	if (ctr_lookup(e->cs.st, key, &out->row, err) < 0)
 		return -1;
 	out->userdata = ctr_userdata(e->cs.st, out->row.id);
 	ctr_state_get(out->userdata, out->row.state, &out->state);

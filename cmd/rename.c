@@ -23,17 +23,6 @@ static bool valid_name(const char *n)
 	return strlen(n) < 254;
 }
 
-static int find(struct cli_ctr_env *e, const char *key, struct store_container *c,
-		struct rcr_error **err)
-{
-	int rc = store_container_get(e->cs.st, key, c, err);
-
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container", key);
-	return rc == 1 ? 0 : -1;
-}
-
 /* The spec carries the name too (the monitor never reads the store). */
 static int rename_spec(struct cli_ctr_env *e, const struct store_container *c, const char *name,
 		       struct rcr_error **err)
@@ -80,7 +69,7 @@ int cmd_rename(struct cli_global *g, int argc, char **argv, struct rcr_error **e
 	}
 	if (cli_ctr_open(g, &e, err) < 0)
 		return -1;
-	if (find(&e, argv[1], &c, err) == 0 &&
+	if (ctr_lookup(e.cs.st, argv[1], &c, err) == 0 &&
 	    store_container_rename(e.cs.st, c.id, argv[2], err) == 0)
 		rc = rename_spec(&e, &c, argv[2], err);
 	store_container_release(&c);
@@ -102,7 +91,7 @@ int cmd_port(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 	}
 	if (cli_ctr_open(g, &e, err) < 0)
 		return -1;
-	rc = find(&e, argv[1], &c, err);
+	rc = ctr_lookup(e.cs.st, argv[1], &c, err);
 	store_container_release(&c);
 	cli_ctr_close(&e);
 	return rc;

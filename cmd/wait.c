@@ -18,15 +18,9 @@ static int wait_running(struct cli_ctr_env *e, const char *name, struct rcr_erro
 		struct store_container c = {0};
 		struct ctr_state s;
 		_cleanup_free_ char *ud = NULL;
-		int rc = store_container_get(e->cs.st, name, &c, err);
 		struct timespec ts = {0, 50000000};
 
-		if (rc == 0)
-			rcr_error_set(err, ENOENT,
-				      "no container with name or ID '%s' found: no such "
-				      "container",
-				      name);
-		if (rc <= 0)
+		if (ctr_lookup(e->cs.st, name, &c, err) < 0)
 			return -1;
 		ud = ctr_userdata(e->cs.st, c.id);
 		ctr_state_get(ud, c.state, &s);

@@ -20,7 +20,9 @@
 
 /* What `rcr create` / `rcr run` flags ask for. Strings and vectors are borrowed; NULL = unset. */
 struct ctr_opts {
-	const char *image_id;	/* resolved "sha256:..." */
+	const char *image_id;	   /* resolved "sha256:..." */
+	const char *const *layers; /* its layers' chain ids, bottom first, as the caller found it */
+	size_t n_layers;
 	const char *image_name; /* the name it was found by, for ps (may be NULL) */
 	char **cmd;		/* after IMAGE; NULL or empty: the image's Cmd */
 	const char *name;
@@ -76,6 +78,11 @@ json_t *ctr_inspect_json(struct store *st, const struct store_container *row,
 /* The processes in the pid namespace of pid1: an array of {pid, uid, ppid_outer, comm, args,
  * cpu_secs, elapsed, outer} (owned), ids as the container sees them. */
 int ctr_top(const struct rt_spec *s, pid_t pid1, json_t **out, struct rcr_error **err);
+
+/* Find a container by name, full id or unique id prefix: 0 and *out, or -1 with Podman's
+ * "no such container" error (ENOENT) when there is none. */
+int ctr_lookup(struct store *st, const char *key, struct store_container *out,
+	       struct rcr_error **err);
 
 /* The userdata dir of a container (owned). */
 char *ctr_userdata(struct store *st, const char *id);

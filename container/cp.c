@@ -720,14 +720,10 @@ static int cp_container(struct store *st, const struct store_container *c,
 int ctr_cp(struct store *st, const struct ctr_cp_opts *o, struct rcr_error **err)
 {
 	struct store_container c = {0};
-	int rc = store_container_get(st, o->container, &c, err);
-
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container",
-			      o->container);
 	/* libarchive reads the stream on both sides: loaded before the fork and the chroot */
-	rc = rc == 1 && lazylib_archive(err) == 0 ? cp_container(st, &c, o, err) : -1;
+	int rc = ctr_lookup(st, o->container, &c, err) == 0 && lazylib_archive(err) == 0
+			 ? cp_container(st, &c, o, err)
+			 : -1;
 	store_container_release(&c);
 	return rc;
 }

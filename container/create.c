@@ -226,26 +226,21 @@ static int make_security(const struct ctr_opts *o, struct rt_spec *s, struct rcr
 	return 0;
 }
 
-/* Layers from the image, topmost first as overlay wants them. */
-static int make_rootfs(struct store *st, const char *image_id, const char *dir, struct rt_spec *s,
-		       struct rcr_error **err)
+/* Layers topmost first, as overlay wants them; the caller looked the image up already. */
+static int make_rootfs(struct store *st, const struct ctr_opts *o, const char *dir,
+		       struct rt_spec *s, struct rcr_error **err)
 {
-	struct store_image_info info = {0};
-	int rc = store_image_get(st, image_id, &info, err);
-
-	if (rc <= 0) {
-		if (rc == 0)
-			rcr_error_set(err, ENOENT, "image '%s' is not in the store", image_id);
+	if (o->n_layers == 0) {
+		rcr_error_set(err, EINVAL, "image '%s' has no layers", o->image_id);
 		return -1;
 	}
-	s->lowers = calloc(info.n_layers + 1, sizeof(char *));
-	for (size_t i = 0; i < info.n_layers; i++)
-		s->lowers[i] = store_layer_diff_path(st, info.layers[info.n_layers - 1 - i]);
-	store_image_info_release(&info);
-	if (s->lowers[0] == NULL) {
-		rcr_error_set(err, EINVAL, "image '%s' has no layers", image_id);
+	s->lowers = calloc(o->n_layers + 1, sizeof(char *));
+	if (s->lowers == NULL) {
+		rcr_error_set(err, ENOMEM, "out of memory");
 		return -1;
 	}
+	for (size_t i = 0; i < o->n_layers; i++)
+		s->lowers[i] = store_layer_diff_path(st, o->layers[o->n_layers - 1 - i]);
 	s->upper = fs_path_join(dir, "upper");
 	s->work = fs_path_join(dir, "work");
 	s->merged = fs_path_join(dir, "merged");
@@ -624,7 +619,7 @@ static int fill_spec(struct store *st, const struct userns_user_maps *maps, cons
 	s->rundir = ctr_rundir(runroot, s->id);
 	s->hostname = strndup(o->hostname ? o->hostname : s->id, o->hostname ? 255 : 12);
 	copy_maps(maps, s);
-	if (make_network(o, s, err) < 0 || make_rootfs(st, o->image_id, dir, s, err) < 0 ||
+	if (make_network(o, s, err) < 0 || make_rootfs(st, o, dir, s, err) < 0 ||
 	    make_process(o, cfg, s, err) < 0 || make_security(o, s, err) < 0 ||
 	    make_log(o, s, err) < 0 || make_stop(o, cfg, s, err) < 0 || make_etc(o, s, err) < 0 ||
 	    make_mounts(o, s, err) < 0 || make_limits(o, s, err) < 0 || make_exit_command(o, s) < 0)

@@ -47,16 +47,11 @@ static void ref_release(struct ctr_ref *r)
 static int ref_get(struct store *st, const char *key, bool lock, struct ctr_ref *r,
 		   struct rcr_error **err)
 {
-	_cleanup_free_ char *path = NULL;
-	int rc;
+	_cleanup_free_ char *path = NULL, *id = NULL;
 
 	memset(r, 0, sizeof(*r));
 	r->lock_fd = -1;
-	rc = store_container_get(st, key, &r->row, err);
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container", key);
-	if (rc <= 0)
+	if (ctr_lookup(st, key, &r->row, err) < 0)
 		return -1;
 	r->userdata = ctr_userdata(st, r->row.id);
 	if (!lock)
@@ -69,13 +64,10 @@ static int ref_get(struct store *st, const char *key, bool lock, struct ctr_ref 
 		return -1;
 	}
 	/* The row read before the lock may be stale: an rm may have marked or deleted it while
-	 * this call waited. */
+	 * this call waited. Read again by id (the name may belong to another container now). */
+	id = steal_ptr(&r->row.id);
 	store_container_release(&r->row);
-	rc = store_container_get(st, key, &r->row, err);
-	if (rc == 0)
-		rcr_error_set(err, ENOENT,
-			      "no container with name or ID '%s' found: no such container", key);
-	if (rc <= 0) {
+	if (ctr_lookup(st, id, &r->row, err) < 0) {
 		ref_release(r);
 		return -1;
 	}

@@ -17,6 +17,17 @@ char *ctr_userdata(struct store *st, const char *id)
 	return dir ? fs_path_join(dir, "userdata") : NULL;
 }
 
+int ctr_lookup(struct store *st, const char *key, struct store_container *out,
+	       struct rcr_error **err)
+{
+	int rc = store_container_get(st, key, out, err);
+
+	if (rc == 0)
+		rcr_error_set(err, ENOENT,
+			      "no container with name or ID '%s' found: no such container", key);
+	return rc == 1 ? 0 : -1;
+}
+
 void ctr_state_get(const char *userdata, const char *row_state, struct ctr_state *out)
 {
 	_cleanup_error_ struct rcr_error *err = NULL;

@@ -23,6 +23,7 @@
 #include "pkg/fs.h"
 #include "pkg/userns.h"
 #include "storage/store.h"
+#include "tests/unit/store_scratch.h"
 #include "tests/unit/tap.h"
 
 #define IN_USE_MSG(n)                                                                              \
@@ -645,44 +646,16 @@ static void test_race(void)
 	store_close(st);
 }
 
-static int rm_in_userns(void *arg, char *msg)
-{
-	struct rcr_error *e = NULL;
-
-	if (fs_rm_rf(arg, &e) == 0)
-		return 0;
-	snprintf(msg, USERNS_MSG_MAX, "%s", e->msg);
-	rcr_error_free(e);
-	return 1;
-}
-
 static void cleanup_top(void)
 {
-	_cleanup_error_ struct rcr_error *err = NULL;
-
-	if (fs_rm_rf(top, &err) < 0 && !userns_map_is_single(&maps.uid)) {
-		rcr_error_clear(&err);
-		userns_run(&maps.uid, &maps.gid, maps.newuidmap, maps.newgidmap, 0, rm_in_userns,
-			   top, &err);
-	}
-	ok(!fs_exists(top), "test dir removed");
+	ok(scratch_remove(top, &maps), "test dir removed");
 }
 
 int main(void)
 {
-	_cleanup_error_ struct rcr_error *err = NULL;
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(top, sizeof(top), "%s/rcr-store-ctr-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(top) == NULL) {
-		printf("Bail out! mkdtemp %s: %s\n", top, strerror(errno));
+	if (scratch_make(top, sizeof(top), "rcr-store-ctr", &maps) < 0)
 		return 1;
-	}
 	snprintf(root, sizeof(root), "%s/store", top);
-	if (userns_user_maps(NULL, NULL, &maps, &err) < 0) {
-		printf("Bail out! %s\n", err->msg);
-		return 1;
-	}
 	test_migration();
 	test_create_get();
 	test_create_errors();
