@@ -45,6 +45,11 @@ enum {
 	OPT_SIG_PROXY,
 	OPT_MOUNT,
 	OPT_TMPFS,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_ADD_HOST,
+	OPT_MAC_ADDRESS,
 };
 
 static const struct option long_opts[] = {
@@ -89,15 +94,25 @@ static const struct option long_opts[] = {
 	{"volume", required_argument, NULL, 'v'},
 	{"mount", required_argument, NULL, OPT_MOUNT},
 	{"tmpfs", required_argument, NULL, OPT_TMPFS},
+	{"publish", required_argument, NULL, 'p'},
+	{"publish-all", no_argument, NULL, 'P'},
+	{"dns", required_argument, NULL, OPT_DNS},
+	{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+	{"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+	{"dns-opt", required_argument, NULL, OPT_DNS_OPTION},
+	{"add-host", required_argument, NULL, OPT_ADD_HOST},
+	{"mac-address", required_argument, NULL, OPT_MAC_ADDRESS},
 	{"help", no_argument, NULL, 'H'},
 	{NULL, 0, NULL, 0},
 };
 
 void ctr_flags_release(struct ctr_flags *f)
 {
-	char ***lists[] = {&f->env,	      &f->env_files, &f->cap_add,   &f->cap_drop,
-			   &f->security_opts, &f->ulimits,   &f->group_add, &f->labels,
-			   &f->log_opts,      &f->volumes,   &f->mounts,    &f->tmpfs};
+	char ***lists[] = {&f->env,	      &f->env_files, &f->cap_add,    &f->cap_drop,
+			   &f->security_opts, &f->ulimits,   &f->group_add,  &f->labels,
+			   &f->log_opts,      &f->volumes,   &f->mounts,     &f->tmpfs,
+			   &f->publish,	      &f->dns,	     &f->dns_search, &f->dns_options,
+			   &f->add_hosts};
 
 	/* the strings are argv's: only the vectors are ours */
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -189,6 +204,16 @@ static int list_flag(int c, struct ctr_flags *f)
 		return push(&f->mounts, optarg);
 	case OPT_TMPFS:
 		return push(&f->tmpfs, optarg);
+	case 'p':
+		return push(&f->publish, optarg);
+	case OPT_DNS:
+		return push(&f->dns, optarg);
+	case OPT_DNS_SEARCH:
+		return push(&f->dns_search, optarg);
+	case OPT_DNS_OPTION:
+		return push(&f->dns_options, optarg);
+	case OPT_ADD_HOST:
+		return push(&f->add_hosts, optarg);
 	default:
 		return 1;
 	}
@@ -221,6 +246,9 @@ static int value_flag(int c, struct ctr_flags *f, struct rcr_error **err)
 		return 0;
 	case OPT_NETWORK:
 		f->network = optarg;
+		return 0;
+	case OPT_MAC_ADDRESS:
+		f->mac_address = optarg;
 		return 0;
 	case OPT_LOG_DRIVER:
 		f->log_driver = optarg;
@@ -294,6 +322,9 @@ static int switch_flag(int c, struct ctr_flags *f)
 	case 'q':
 		f->quiet = true;
 		return 0;
+	case 'P':
+		f->publish_all = true;
+		return 0;
 	default:
 		return 1;
 	}
@@ -312,7 +343,7 @@ int ctr_flags_parse(const char *cmd, int argc, char **argv, struct ctr_flags *f,
 	opterr = 0;
 	optind = 1;
 	/* "+": options end at the image; what follows is the container's command. */
-	while ((c = getopt_long(argc, argv, "+dite:u:w:h:m:l:qv:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dite:u:w:h:m:l:qv:p:P", long_opts, NULL)) != -1) {
 		if (c == 'H')
 			return 1;
 		if (c == '?' || c == ':')
@@ -400,5 +431,12 @@ void ctr_flags_to_opts(const struct ctr_flags *f, struct ctr_opts *o)
 		.volumes = f->volumes,
 		.mounts = f->mounts,
 		.tmpfs = f->tmpfs,
+		.publish = f->publish,
+		.publish_all = f->publish_all,
+		.dns = f->dns,
+		.dns_search = f->dns_search,
+		.dns_options = f->dns_options,
+		.add_hosts = f->add_hosts,
+		.mac_address = f->mac_address,
 	};
 }

@@ -15,16 +15,17 @@ struct ctr_flags {
 	const char *image;
 	char **cmd; /* borrowed from argv */
 	bool detach, interactive, tty, remove, replace, env_host, privileged, read_only, init;
-	bool quiet, sig_proxy;
+	bool quiet, sig_proxy, publish_all;
 	int read_only_tmpfs;
 	const char *name, *user, *workdir, *entrypoint, *hostname, *tz, *network, *log_driver;
-	const char *stop_signal, *memory, *cpus, *authfile;
+	const char *stop_signal, *memory, *cpus, *authfile, *mac_address;
 	int stop_timeout;
 	long long pids_limit;
 	enum pull_policy pull;
 	enum tls_verify tls;
 	char **env, **env_files, **cap_add, **cap_drop, **security_opts, **ulimits, **group_add;
 	char **labels, **log_opts, **volumes, **mounts, **tmpfs;
+	char **publish, **dns, **dns_search, **dns_options, **add_hosts;
 };
 
 /* 0 parsed, 1 for --help, -1 with err. */

@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "cmd/ctr_flags.h"
 #include "cmd/format.h"
+#include "container/network.h"
 #include "pkg/cleanup.h"
 #include "pkg/humanize.h"
 
@@ -32,6 +33,7 @@ struct entry {
 	struct store_container *row;
 	struct ctr_state st;
 	json_t *labels; /* owned, or NULL */
+	char *ports;	/* owned: the PORTS column ("" when none published) */
 };
 
 static int parse_flags(int argc, char **argv, struct ps_flags *f, struct rcr_error **err)
@@ -244,7 +246,8 @@ static json_t *row_json(const struct ps_flags *f, const struct entry *e, long lo
 		"Status", status, "State", ctr_status_name(e->st.status), "Labels",
 		e->labels ? e->labels : json_null(), "ExitCode",
 		e->st.has_exit ? e->st.exit.exit_code : 0, "Exited", e->st.status == CTR_EXITED,
-		"Pid", e->st.status == CTR_RUNNING ? (int)e->st.run.pid : 0, "Ports", "");
+		"Pid", e->st.status == CTR_RUNNING ? (int)e->st.run.pid : 0, "Ports",
+		e->ports ? e->ports : "");
 }
 
 /* What `--format json` prints: Podman's shapes (Names and Command as arrays). */
@@ -301,6 +304,30 @@ static bool needs_labels(const struct ps_flags *f)
 	return false;
 }
 
+/* Published ports are in the spec inside the row's config: parsed only for rows that have
+ * any (most have none, and ps must stay cheap with many containers). */
+static char *load_ports(const struct ps_flags *f, const struct store_container *row)
+{
+	json_t *cfg, *ports, *v;
+	char **strv;
+	char *text;
+	size_t i;
+
+	if ((f->format != NULL && strcmp(f->format, "json") != 0 && !strstr(f->format, "Ports")) ||
+	    row->config == NULL || strstr(row->config, "\"ports\"") == NULL)
+		return NULL;
+	cfg = json_loads(row->config, 0, NULL);
+	ports = json_object_get(json_object_get(cfg, "spec"), "ports");
+	strv = calloc(json_array_size(ports) + 1, sizeof(char *));
+	json_array_foreach (ports, i, v)
+		if (strv != NULL)
+			strv[i] = (char *)json_string_value(v);
+	text = strv ? ctr_ports_summary(strv) : NULL;
+	free(strv);
+	json_decref(cfg);
+	return text;
+}
+
 static void load(struct store *st, const struct ps_flags *f, struct store_container *row,
 		 struct entry *e)
 {
@@ -315,6 +342,15 @@ static void load(struct store *st, const struct ps_flags *f, struct store_contai
 		e->labels = json_incref(json_object_get(cfg, "labels"));
 		json_decref(cfg);
 	}
+	e->ports = load_ports(f, row);
+}
+
+static void entry_release(struct entry *e)
+{
+	json_decref(e->labels);
+	free(e->ports);
+	e->labels = NULL;
+	e->ports = NULL;
 }
 
 static int list(struct store *st, const struct ps_flags *f, struct rcr_error **err)
@@ -332,9 +368,11 @@ static int list(struct store *st, const struct ps_flags *f, struct rcr_error **e
 		if (passes(f, &v[kept]))
 			kept++;
 		else
-			json_decref(v[kept].labels);
+			entry_release(&v[kept]);
 	}
 	if (v != NULL) {
+		size_t loaded = kept;
+
 		/* newest first: -l keeps one, -n N keeps N */
 		if (f->latest && kept > 1)
 			kept = 1;
@@ -347,8 +385,8 @@ static int list(struct store *st, const struct ps_flags *f, struct rcr_error **e
 		} else {
 			rc = print(f, v, kept, err);
 		}
-		for (size_t i = 0; i < kept; i++)
-			json_decref(v[i].labels);
+		for (size_t i = 0; i < loaded; i++)
+			entry_release(&v[i]);
 		free(v);
 	}
 	store_container_free(rows, n);

@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/ctr_flags.h"
+#include "container/network.h"
 #include "pkg/cleanup.h"
 #include "pkg/fs.h"
 
@@ -77,22 +78,60 @@ int cmd_rename(struct cli_global *g, int argc, char **argv, struct rcr_error **e
 	return rc;
 }
 
-/* No port is published until rcr has networking (`--network` none or host): the list is empty,
- * which is what Podman prints for a container without published ports. */
+/* Podman's lines: "80/tcp -> 0.0.0.0:8080" for each published port, or the host address of one
+ * container port ("80", "80/udp"); -a for every container. */
+static void print_ports(const struct cli_ctr *c, const char *filter, bool with_name)
+{
+	_cleanup_strv_ char **lines = ctr_port_lines(c->spec.ports, filter);
+
+	for (size_t i = 0; lines != NULL && lines[i] != NULL; i++)
+		printf("%.*s%s%s\n", with_name ? 12 : 0, c->row.id, with_name ? "\t" : "",
+		       lines[i]);
+}
+
+static int port_all(struct cli_ctr_env *e, struct rcr_error **err)
+{
+	struct store_container *rows = NULL;
+	size_t n = 0;
+
+	if (store_container_list(e->cs.st, &rows, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_error_ struct rcr_error *ignored = NULL;
+		struct cli_ctr c;
+
+		if (cli_ctr_find(e, rows[i].id, true, NULL, &c, &ignored) < 0)
+			continue;
+		print_ports(&c, NULL, true);
+		cli_ctr_release(&c);
+	}
+	store_container_free(rows, n);
+	return 0;
+}
+
 int cmd_port(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
 	struct cli_ctr_env e;
-	struct store_container c = {0};
+	struct cli_ctr c;
+	bool all = argc >= 2 && (strcmp(argv[1], "-a") == 0 || strcmp(argv[1], "--all") == 0);
 	int rc;
 
-	if (argc < 2 || argc > 3) {
-		rcr_error_set(err, EINVAL, "port requires 1 or 2 arg(s): CONTAINER [PORT]");
+	if ((all && argc != 2) || (!all && (argc < 2 || argc > 3))) {
+		rcr_error_set(err, EINVAL,
+			      "port requires 1 or 2 arg(s): CONTAINER [PORT], or -a (--all)");
 		return -1;
 	}
 	if (cli_ctr_open(g, &e, err) < 0)
 		return -1;
-	rc = ctr_lookup(e.cs.st, argv[1], &c, err);
-	store_container_release(&c);
+	if (all) {
+		rc = port_all(&e, err);
+	} else {
+		rc = cli_ctr_find(&e, argv[1], true, NULL, &c, err);
+		if (rc == 0) {
+			print_ports(&c, argc == 3 ? argv[2] : NULL, false);
+			cli_ctr_release(&c);
+		}
+	}
 	cli_ctr_close(&e);
 	return rc;
 }

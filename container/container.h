@@ -34,6 +34,10 @@ struct ctr_opts {
 	bool privileged, read_only, tty, interactive, remove, init, replace;
 	int read_only_tmpfs; /* -1 unset (true with --read-only) */
 	const char *tz, *network, *log_driver;
+	char **publish;	  /* -p as given (network/ports.h) */
+	bool publish_all; /* -P: the image's ExposedPorts on free host ports */
+	char **dns, **dns_search, **dns_options, **add_hosts;
+	const char *mac_address;
 	char **log_opts;
 	const char *stop_signal;
 	int stop_timeout; /* -1 unset */

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "container/mounts.h"
+#include "container/network.h"
 #include "container/names.h"
 #include "image/config.h"
-#include "network/etcfiles.h"
 #include "pkg/cleanup.h"
 #include "pkg/fs.h"
 #include "pkg/json.h"
@@ -513,21 +513,6 @@ static int make_process(const struct ctr_opts *o, json_t *cfg, struct rt_spec *s
 	return 0;
 }
 
-static int make_network(const struct ctr_opts *o, struct rt_spec *s, struct rcr_error **err)
-{
-	const char *n = o->network ? o->network : "none";
-
-	if (strcmp(n, "none") != 0 && strcmp(n, "host") != 0) {
-		rcr_error_set(err, ENOTSUP,
-			      "network mode '%s' is not supported yet: use --network none or "
-			      "--network host",
-			      n);
-		return -1;
-	}
-	s->network = strdup(n);
-	return 0;
-}
-
 static int make_exit_command(const struct ctr_opts *o, struct rt_spec *s)
 {
 	const char *argv[12];
@@ -619,7 +604,7 @@ static int fill_spec(struct store *st, const struct userns_user_maps *maps, cons
 	s->rundir = ctr_rundir(runroot, s->id);
 	s->hostname = strndup(o->hostname ? o->hostname : s->id, o->hostname ? 255 : 12);
 	copy_maps(maps, s);
-	if (make_network(o, s, err) < 0 || make_rootfs(st, o, dir, s, err) < 0 ||
+	if (ctr_net_make(o, cfg, s, err) < 0 || make_rootfs(st, o, dir, s, err) < 0 ||
 	    make_process(o, cfg, s, err) < 0 || make_security(o, s, err) < 0 ||
 	    make_log(o, s, err) < 0 || make_stop(o, cfg, s, err) < 0 || make_etc(o, s, err) < 0 ||
 	    make_mounts(o, s, err) < 0 || make_limits(o, s, err) < 0 || make_exit_command(o, s) < 0)
@@ -662,8 +647,7 @@ static int store_it(struct store *st, const struct ctr_opts *o, json_t *cfg, str
 
 	if (insert_row(st, o, cfg, s, err) < 0)
 		return -1;
-	if (net_etc_files_write(s->userdata, s->hostname, s->name, s->network, err) < 0 ||
-	    rt_spec_write(s, spec_path, err) < 0) {
+	if (ctr_net_write_etc(o, s, err) < 0 || rt_spec_write(s, spec_path, err) < 0) {
 		store_container_delete(st, s->id, &ignored);
 		return -1;
 	}

@@ -3,6 +3,7 @@
  * config and the state files; never from a daemon's memory.
  */
 #include "container/container.h"
+#include "container/network.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,7 +190,7 @@ static json_t *host_config(json_t *spec, const struct rt_spec *s)
 	set(hc, "Binds", binds_json(s));
 	set(hc, "Tmpfs", tmpfs_json(s));
 	set(hc, "NetworkMode", json_string(s->network));
-	set(hc, "PortBindings", json_object());
+	set(hc, "PortBindings", ctr_ports_json(s->ports));
 	set(hc, "AutoRemove", json_boolean(s->remove));
 	set(hc, "Privileged", json_boolean(s->privileged));
 	set(hc, "ReadonlyRootfs", json_boolean(s->read_only));
@@ -295,8 +296,8 @@ static json_t *build(const struct store_container *row, const struct rt_spec *s,
 	set(doc, "HostConfig", host_config(json_object_get(cfg, "spec"), s));
 	set(doc, "Config", config_json(row, s, cfg));
 	set(doc, "NetworkSettings",
-	    json_pack("{sssos{}ssssss}", "Bridge", "", "Ports", json_object(), "Networks",
-		      "SandboxKey", "", "IPAddress", "", "Gateway", ""));
+	    json_pack("{sssos{}ssssss}", "Bridge", "", "Ports", ctr_ports_json(s->ports),
+		      "Networks", "SandboxKey", "", "IPAddress", "", "Gateway", ""));
 	return doc;
 }
 

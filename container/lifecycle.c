@@ -197,6 +197,8 @@ static int start_locked(struct ctr_ref *r, const char *monitor_path, bool attach
 
 	if (ensure_spec(r, spec_path, err) < 0 || rt_spec_read(spec_path, &spec, err) < 0)
 		return -1;
+	/* a helper of an earlier run whose monitor was killed would hold the published ports */
+	mon_state_stop_helper(r->userdata);
 	if (proc_socketpair(SOCK_SEQPACKET, fds, err) < 0) {
 		rt_spec_release(&spec);
 		return -1;
@@ -316,6 +318,8 @@ static void record_orphan_exit(const char *userdata, const struct ctr_state *s, 
 
 	snprintf(e.error, sizeof(e.error),
 		 "its monitor was killed: the exit code is that of the signal rcr sent");
+	/* its network helper outlived the monitor: nobody else will stop it */
+	mon_state_stop_helper(userdata);
 	mon_state_write_exit(userdata, &e, &err);
 }
 
@@ -477,6 +481,8 @@ int ctr_remove(struct store *st, const char *id, bool force, struct rcr_error **
 	close(r.lock_fd), r.lock_fd = -1;
 	if (s.status == CTR_RUNNING)
 		kill_and_wait(&s);
+	/* a helper left by a killed monitor (the monitor stops its own before it exits) */
+	mon_state_stop_helper(r.userdata);
 	rundir = read_rundir(r.userdata);
 	rc = store_container_delete(st, r.row.id, err);
 	if (rc == 0 && rundir != NULL)

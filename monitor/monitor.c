@@ -130,10 +130,9 @@ static int make_stdio(struct mon *m, struct rt_stdio *io, int child_ends[3], str
 }
 
 /* rt_ready_fn: the pid is on disk before the container may run. */
-static int record_pid(pid_t pid, void *arg)
+static int record_pid(pid_t pid, void *arg, struct rcr_error **err)
 {
 	struct mon *m = arg;
-	_cleanup_error_ struct rcr_error *err = NULL;
 
 	m->run.pid = pid;
 	m->run.pid_start = mon_proc_start_time(pid);
@@ -141,7 +140,9 @@ static int record_pid(pid_t pid, void *arg)
 	m->run.monitor_start = mon_proc_start_time(getpid());
 	m->run.started_ns = mon_now_ns();
 	mon_boot_id(m->run.boot_id);
-	return mon_state_write_run(m->spec.userdata, &m->run, &err) < 0 ? -1 : 0;
+	if (mon_state_write_run(m->spec.userdata, &m->run, err) < 0)
+		return -1;
+	return mon_net_start(m, pid, err);
 }
 
 static int start_container(struct mon *m, int *code, struct rcr_error **err)
@@ -150,7 +151,7 @@ static int start_container(struct mon *m, int *code, struct rcr_error **err)
 	struct rt_stdio io;
 	pid_t pid;
 
-	if (make_stdio(m, &io, ends, err) < 0)
+	if (mon_net_check(m, err) < 0 || make_stdio(m, &io, ends, err) < 0)
 		return -1;
 	pid = rt_container_start(&m->spec, &io, record_pid, m, &m->pty_master, code, err);
 	for (int i = 0; i < 3; i++)
@@ -264,7 +265,8 @@ int mon_main(const char *spec_path, int sync_fd, bool wait_go)
 			.in_fd = -1,
 			.pty_master = -1,
 			.epfd = -1,
-			.sigfd = -1};
+			.sigfd = -1,
+			.net = {0, -1}};
 	_cleanup_error_ struct rcr_error *err = NULL;
 	int code = 125;
 
@@ -273,6 +275,7 @@ int mon_main(const char *spec_path, int sync_fd, bool wait_go)
 		return 125;
 	}
 	if (prepare(&m, wait_go, &err) < 0 || start_container(&m, &code, &err) < 0) {
+		mon_net_stop(&m);
 		if (m.run.pid > 0)
 			record_exit(&m, code, err->msg);
 		sync_send(&m, "error %d %s", code, err->msg);
@@ -291,6 +294,8 @@ int mon_main(const char *spec_path, int sync_fd, bool wait_go)
 		code = 125;
 	else
 		code = exit_code_of(m.status);
+	/* the helper goes before the exit is known: whoever waits for it finds no helper left */
+	mon_net_stop(&m);
 	record_exit(&m, code, NULL);
 	finish(&m, code);
 	mon_release(&m);

@@ -14,6 +14,7 @@
 
 #include "monitor/k8slog.h"
 #include "monitor/state.h"
+#include "network/helper.h"
 #include "pkg/error.h"
 #include "runtime/spec.h"
 
@@ -36,9 +37,10 @@ struct mon {
 	int cleanup_client; /* the client that said MON_ATTACH_CLEANUP, or -1 */
 	char *inbuf;	    /* stdin queued for the container (stdin.c) */
 	size_t inlen;
-	bool in_eof;	     /* close stdin once the queue is written */
-	bool in_watched;     /* in_fd is in epoll for EPOLLOUT */
-	bool clients_paused; /* the queue is full: clients are not read */
+	bool in_eof;	       /* close stdin once the queue is written */
+	bool in_watched;       /* in_fd is in epoll for EPOLLOUT */
+	bool clients_paused;   /* the queue is full: clients are not read */
+	struct net_helper net; /* pasta or slirp4netns, when the network mode has one */
 };
 
 /* The whole life of a monitor: returns the process exit code. */
@@ -53,6 +55,14 @@ void mon_output(struct mon *m, int stream, const char *buf, size_t len);
 void mon_stdin_queue(struct mon *m, const char *buf, size_t len);
 void mon_stdin_eof(struct mon *m);
 void mon_stdin_flush(struct mon *m);
+
+/* net.c: the network helper */
+/* Before the container exists: every published host port is free. */
+int mon_net_check(struct mon *m, struct rcr_error **err);
+/* Once its namespaces exist (pid recorded): start the helper and record it (net.json). */
+int mon_net_start(struct mon *m, pid_t pid, struct rcr_error **err);
+/* Stop the helper and forget it. */
+void mon_net_stop(struct mon *m);
 
 /* attach.c */
 int mon_attach_listen(struct mon *m, struct rcr_error **err);

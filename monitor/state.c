@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,36 @@ int mon_state_read_exit(const char *userdata, struct mon_exit_info *e, struct rc
 	e->oom = oom != 0;
 	snprintf(e->error, sizeof(e->error), "%s", error);
 	return 1;
+}
+
+int mon_state_write_helper(const char *userdata, pid_t pid, struct rcr_error **err)
+{
+	_cleanup_free_ char *path = state_path(userdata, "net.json");
+	char boot[40];
+	_cleanup_json_ json_t *j = NULL;
+
+	mon_boot_id(boot);
+	j = json_pack("{sIsIss}", "pid", (json_int_t)pid, "pid_start",
+		      (json_int_t)mon_proc_start_time(pid), "boot_id", boot);
+	return json_write_file_replace(path, j, err);
+}
+
+void mon_state_stop_helper(const char *userdata)
+{
+	_cleanup_free_ char *path = state_path(userdata, "net.json");
+	_cleanup_error_ struct rcr_error *ignored = NULL;
+	_cleanup_json_ json_t *j = NULL;
+	json_int_t pid, start;
+	const char *boot;
+
+	if (!fs_exists(path))
+		return;
+	j = json_load_file_capped(path, 4096, &ignored);
+	if (j != NULL &&
+	    json_unpack(j, "{sIsIss}", "pid", &pid, "pid_start", &start, "boot_id", &boot) == 0 &&
+	    mon_proc_matches((pid_t)pid, (unsigned long long)start, boot))
+		kill((pid_t)pid, SIGKILL);
+	unlink(path);
 }
 
 void mon_state_clear(const char *userdata)

@@ -34,6 +34,12 @@ int mon_state_read_run(const char *userdata, struct mon_run_info *r, struct rcr_
 int mon_state_write_exit(const char *userdata, const struct mon_exit_info *e,
 			 struct rcr_error **err);
 int mon_state_read_exit(const char *userdata, struct mon_exit_info *e, struct rcr_error **err);
+/* net.json: the network helper of this run (pid and start time), so that whoever finds the
+ * container gone stops it, its monitor or, after a killed monitor, rcr. */
+int mon_state_write_helper(const char *userdata, pid_t pid, struct rcr_error **err);
+/* SIGKILL the recorded helper if that very process still runs, then forget it. */
+void mon_state_stop_helper(const char *userdata);
+
 /* Remove run.json and exit.json (before a new start). */
 void mon_state_clear(const char *userdata);
 

@@ -300,7 +300,7 @@ pid_t rt_container_start(const struct rt_spec *s, const struct rt_stdio *io, rt_
 	close(f.errp[1]), f.errp[1] = -1;
 	if (f.console[1] >= 0)
 		close(f.console[1]), f.console[1] = -1;
-	if (write_maps(s, pid, err) < 0 || (ready != NULL && ready(pid, arg) != 0) ||
+	if (write_maps(s, pid, err) < 0 || (ready != NULL && ready(pid, arg, err) != 0) ||
 	    write(f.go[1], "g", 1) != 1) {
 		if (err != NULL && *err == NULL)
 			rcr_error_set(err, EIO, "the container process could not be released");

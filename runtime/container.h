@@ -20,8 +20,9 @@ struct rt_stdio {
 };
 
 /* Called once the process exists and its id maps are written, before it sets up and execs: the
- * monitor records the pid there, so that nothing can run without being found. Non-zero aborts. */
-typedef int (*rt_ready_fn)(pid_t pid, void *arg);
+ * monitor records the pid there, so that nothing can run without being found, and starts the
+ * network helper on its namespaces. Non-zero aborts (with err set, or a generic message). */
+typedef int (*rt_ready_fn)(pid_t pid, void *arg, struct rcr_error **err);
 
 /* Start s. Returns the pid when the command was exec'ed (the pty master, when spec->tty, in
  * *pty_master); -1 otherwise, with err saying why and *exit_code 125 (rcr failed), 126 (the

@@ -15,10 +15,11 @@
 
 void rt_spec_release(struct rt_spec *s)
 {
-	char **strings[] = {&s->id,	   &s->name,	 &s->upper,	 &s->work,
-			    &s->merged,	   &s->userdata, &s->rundir,	 &s->cwd,
-			    &s->user,	   &s->hostname, &s->seccomp,	 &s->newuidmap,
-			    &s->newgidmap, &s->network,	 &s->log_driver, &s->log_path};
+	char **strings[] = {&s->id,	    &s->name,	    &s->upper,	    &s->work,
+			    &s->merged,	    &s->userdata,   &s->rundir,	    &s->cwd,
+			    &s->user,	    &s->hostname,   &s->seccomp,    &s->newuidmap,
+			    &s->newgidmap,  &s->network,    &s->log_driver, &s->log_path,
+			    &s->net_helper, &s->mac_address};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		free(*strings[i]);
@@ -27,6 +28,8 @@ void rt_spec_release(struct rt_spec *s)
 	strv_free(s->env);
 	strv_free(s->group_add);
 	strv_free(s->exit_command);
+	strv_free(s->net_opts);
+	strv_free(s->ports);
 	for (size_t i = 0; i < s->n_binds; i++) {
 		free(s->binds[i].source);
 		free(s->binds[i].dest);
@@ -147,6 +150,12 @@ json_t *rt_spec_to_json(const struct rt_spec *s)
 	set_str(o, "newuidmap", s->newuidmap);
 	set_str(o, "newgidmap", s->newgidmap);
 	set_str(o, "network", s->network);
+	set_str(o, "net_helper", s->net_helper);
+	if (s->net_opts != NULL)
+		json_object_set_new(o, "net_opts", strv_to_json(s->net_opts));
+	if (s->ports != NULL)
+		json_object_set_new(o, "ports", strv_to_json(s->ports));
+	set_str(o, "mac_address", s->mac_address);
 	set_str(o, "log_driver", s->log_driver);
 	set_str(o, "log_path", s->log_path);
 	json_object_set_new(o, "log_max_size", json_integer(s->log_max_size));
@@ -341,6 +350,8 @@ static int get_strings(json_t *j, struct rt_spec *s, struct rcr_error **err)
 		{"newuidmap", &s->newuidmap, false},
 		{"newgidmap", &s->newgidmap, false},
 		{"network", &s->network, true},
+		{"net_helper", &s->net_helper, false},
+		{"mac_address", &s->mac_address, false},
 		{"log_driver", &s->log_driver, true},
 		{"log_path", &s->log_path, false},
 	};
@@ -395,7 +406,7 @@ static int get_numbers(json_t *j, struct rt_spec *s, struct rcr_error **err)
 int rt_spec_from_json(json_t *j, struct rt_spec *out, struct rcr_error **err)
 {
 	static const char *const drivers[] = {"k8s-file", "none", "passthrough", NULL};
-	static const char *const networks[] = {"none", "host", NULL};
+	static const char *const networks[] = {"none", "host", "pasta", "slirp4netns", NULL};
 	struct rt_spec s = {0};
 
 	if (get_strings(j, &s, err) < 0 || get_flags(j, &s, err) < 0 ||
@@ -403,11 +414,19 @@ int rt_spec_from_json(json_t *j, struct rt_spec *out, struct rcr_error **err)
 	    get_strv(j, "args", &s.args, err) < 0 || get_strv(j, "env", &s.env, err) < 0 ||
 	    get_strv(j, "group_add", &s.group_add, err) < 0 ||
 	    get_strv(j, "exit_command", &s.exit_command, err) < 0 ||
-	    get_map(j, "uidmap", &s.uidmap, err) < 0 || get_map(j, "gidmap", &s.gidmap, err) < 0 ||
-	    get_rlimits(j, &s, err) < 0 || get_binds(j, &s, err) < 0 || get_tmpfs(j, &s, err) < 0 ||
+	    get_strv(j, "net_opts", &s.net_opts, err) < 0 ||
+	    get_strv(j, "ports", &s.ports, err) < 0 || get_map(j, "uidmap", &s.uidmap, err) < 0 ||
+	    get_map(j, "gidmap", &s.gidmap, err) < 0 || get_rlimits(j, &s, err) < 0 ||
+	    get_binds(j, &s, err) < 0 || get_tmpfs(j, &s, err) < 0 ||
 	    check_choice("log driver", s.log_driver, drivers, err) < 0 ||
 	    check_choice("network mode", s.network, networks, err) < 0)
 		goto fail;
+	if ((strcmp(s.network, "pasta") == 0 || strcmp(s.network, "slirp4netns") == 0) &&
+	    s.net_helper == NULL) {
+		rcr_error_set(err, EINVAL, "network mode '%s' without its helper's path",
+			      s.network);
+		goto fail;
+	}
 	if (s.args == NULL || s.args[0] == NULL || s.lowers == NULL) {
 		rcr_error_set(err, EINVAL, "no command or no layers");
 		goto fail;

@@ -108,8 +108,13 @@ struct rt_spec {
 	struct userns_map uidmap, gidmap;
 	char *newuidmap, *newgidmap; /* owned, NULL when the maps are single-id */
 
-	/* namespaces shared with the host: "host" network keeps the user's network namespace */
-	char *network; /* owned: "none" or "host" */
+	/* the network (network/): "none" (loopback only), "host" (the user's network namespace),
+	 * "pasta" or "slirp4netns" (a user-mode helper on the container's own namespace) */
+	char *network;	   /* owned */
+	char *net_helper;  /* owned: the helper's binary for pasta and slirp4netns, else NULL */
+	char **net_opts;   /* owned strv: the mode's options ("pasta:A,B"), NULL for none */
+	char **ports;	   /* owned strv: published ports, canonical (network/ports.h), or NULL */
+	char *mac_address; /* owned, NULL when not set */
 
 	/* files bind-mounted into the container (generated or --volume) */
 	struct rt_bind binds[RT_BINDS_MAX];

@@ -1,0 +1,53 @@
+/* The monitor's side of the network helper (monitor.h, network/helper.h): ports checked before
+ * the container exists, the helper started on its namespaces before its command may run and
+ * recorded in net.json, and stopped before the exit is recorded.
+ */
+#include "monitor/monitor.h"
+
+#include <string.h>
+
+#include "network/ports.h"
+
+static bool has_helper(const struct mon *m)
+{
+	return m->spec.net_helper != NULL;
+}
+
+/* The helper would fail on a taken port too, but only after the namespaces were made: this
+ * says which port, before anything exists. */
+int mon_net_check(struct mon *m, struct rcr_error **err)
+{
+	struct net_port ports[NET_PORTS_MAX];
+	size_t n = 0;
+
+	if (!has_helper(m))
+		return 0;
+	for (size_t i = 0; m->spec.ports != NULL && m->spec.ports[i] != NULL; i++)
+		if (net_port_parse(m->spec.ports[i], ports, &n, err) < 0)
+			return -1;
+	return net_ports_check_free(ports, n, err);
+}
+
+int mon_net_start(struct mon *m, pid_t pid, struct rcr_error **err)
+{
+	struct net_helper_conf c = {m->spec.network, m->spec.net_helper,  m->spec.net_opts,
+				    m->spec.ports,   m->spec.mac_address, m->spec.rundir};
+
+	if (!has_helper(m))
+		return 0;
+	if (net_helper_start(&c, pid, &m->net, err) < 0)
+		return -1;
+	if (mon_state_write_helper(m->spec.userdata, m->net.pid, err) < 0) {
+		net_helper_stop(&m->net);
+		return -1;
+	}
+	return 0;
+}
+
+void mon_net_stop(struct mon *m)
+{
+	if (!has_helper(m))
+		return;
+	net_helper_stop(&m->net);
+	mon_state_stop_helper(m->spec.userdata);
+}
