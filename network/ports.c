@@ -326,21 +326,23 @@ static uint16_t bound_port(int fd)
 static int split_unpicked(struct net_port *v, size_t *n, struct rcr_error **err)
 {
 	for (size_t i = 0; i < *n; i++) {
-		if (v[i].host_port != 0 || v[i].count == 1)
+		/* read once: the loop below overwrites v[i].count (k == 0) */
+		uint16_t count = v[i].count;
+
+		if (v[i].host_port != 0 || count == 1)
 			continue;
-		if (*n + v[i].count - 1 > NET_PORTS_MAX) {
+		if (*n + count - 1 > NET_PORTS_MAX) {
 			rcr_error_set(err, E2BIG, "at most %d ports can be published",
 				      NET_PORTS_MAX);
 			return -1;
 		}
-		memmove(&v[i + v[i].count], &v[i + 1], (*n - i - 1) * sizeof(v[0]));
-		for (uint16_t k = v[i].count; k-- > 0;) {
+		memmove(&v[i + count], &v[i + 1], (*n - i - 1) * sizeof(v[0]));
+		for (uint16_t k = count; k-- > 0;) {
 			v[i + k] = v[i];
 			v[i + k].ctr_port = (uint16_t)(v[i].ctr_port + k);
 			v[i + k].count = 1;
 		}
-		*n += v[i].count - 1;
-		v[i].count = 1;
+		*n += count - 1;
 	}
 	return 0;
 }
