@@ -127,6 +127,12 @@ static int split_addr(char *text, const char *arg, char **ip, char **host, char 
 		*colon = '\0';
 		text = colon + 1;
 	}
+	/* "[IP6]:CTR": Podman wants a host port (maybe empty) after an address, and parts[0] is
+	 * no part at all in the bracket form */
+	if (*ip != NULL && n < 3) {
+		rcr_error_set(err, EINVAL, "invalid port '%s': expected [IPv6]:HOST:CTR", arg);
+		return -1;
+	}
 	*ctr = parts[n - 1];
 	if (n >= 2)
 		*host = parts[n - 2];
