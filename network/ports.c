@@ -4,6 +4,7 @@
 #include "network/ports.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -19,21 +20,19 @@
 static int parse_range(const char *text, const char *arg, uint16_t *first, uint16_t *count,
 		       struct rcr_error **err)
 {
-	unsigned long a, b;
-	char *end;
+	unsigned long a = 0, b;
+	char *end = (char *)text;
 
+	/* digits only, as Go's strconv.ParseUint in Podman: strtoul would also take leading
+	 * blanks and a sign (" 80", "80-+81") */
 	errno = 0;
-	a = strtoul(text, &end, 10);
+	if (isdigit((unsigned char)*text))
+		a = strtoul(text, &end, 10);
 	b = a;
-	if (end != text && *end == '-') {
-		const char *second = end + 1;
-
-		b = strtoul(second, &end, 10);
-		if (end == second)
-			end = (char *)second - 1;
-	}
-	if (errno != 0 || end == text || *end != '\0' || *text == '-' || *text == '+' || a == 0 ||
-	    a > 65535 || b < a || b > 65535) {
+	if (end != text && *end == '-' && isdigit((unsigned char)end[1]))
+		b = strtoul(end + 1, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || a == 0 || a > 65535 || b < a ||
+	    b > 65535) {
 		rcr_error_set(err, EINVAL,
 			      "invalid port '%s' in '%s': a port is a number from 1 to 65535, a "
 			      "range is FIRST-LAST",
