@@ -247,10 +247,14 @@ int net_ports_check_unique(const struct net_port *v, size_t n, struct rcr_error 
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (overlaps(&v[i], &v[j])) {
+				/* the first port both have: the later start of the two */
+				unsigned port = v[i].host_port > v[j].host_port ? v[i].host_port
+										: v[j].host_port;
+
 				rcr_error_set(err, EINVAL,
 					      "host port %u/%s is published twice: each host port "
 					      "can go to one container port",
-					      v[j].host_port, v[j].udp ? "udp" : "tcp");
+					      port, v[j].udp ? "udp" : "tcp");
 				return -1;
 			}
 	return 0;
