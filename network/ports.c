@@ -4,6 +4,7 @@
 #include "network/ports.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -19,21 +20,19 @@
 static int parse_range(const char *text, const char *arg, uint16_t *first, uint16_t *count,
 		       struct rcr_error **err)
 {
-	unsigned long a, b;
-	char *end;
+	unsigned long a = 0, b;
+	char *end = (char *)text;
 
+	/* digits only, as Go's strconv.ParseUint in Podman: strtoul would also take leading
+	 * blanks and a sign (" 80", "80-+81") */
 	errno = 0;
-	a = strtoul(text, &end, 10);
+	if (isdigit((unsigned char)*text))
+		a = strtoul(text, &end, 10);
 	b = a;
-	if (end != text && *end == '-') {
-		const char *second = end + 1;
-
-		b = strtoul(second, &end, 10);
-		if (end == second)
-			end = (char *)second - 1;
-	}
-	if (errno != 0 || end == text || *end != '\0' || *text == '-' || *text == '+' || a == 0 ||
-	    a > 65535 || b < a || b > 65535) {
+	if (end != text && *end == '-' && isdigit((unsigned char)end[1]))
+		b = strtoul(end + 1, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || a == 0 || a > 65535 || b < a ||
+	    b > 65535) {
 		rcr_error_set(err, EINVAL,
 			      "invalid port '%s' in '%s': a port is a number from 1 to 65535, a "
 			      "range is FIRST-LAST",
@@ -126,6 +125,12 @@ static int split_addr(char *text, const char *arg, char **ip, char **host, char 
 			break;
 		*colon = '\0';
 		text = colon + 1;
+	}
+	/* "[IP6]:CTR": Podman wants a host port (maybe empty) after an address, and parts[0] is
+	 * no part at all in the bracket form */
+	if (*ip != NULL && n < 3) {
+		rcr_error_set(err, EINVAL, "invalid port '%s': expected [IPv6]:HOST:CTR", arg);
+		return -1;
 	}
 	*ctr = parts[n - 1];
 	if (n >= 2)
@@ -242,10 +247,14 @@ int net_ports_check_unique(const struct net_port *v, size_t n, struct rcr_error 
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (overlaps(&v[i], &v[j])) {
+				/* the first port both have: the later start of the two */
+				unsigned port = v[i].host_port > v[j].host_port ? v[i].host_port
+										: v[j].host_port;
+
 				rcr_error_set(err, EINVAL,
 					      "host port %u/%s is published twice: each host port "
 					      "can go to one container port",
-					      v[j].host_port, v[j].udp ? "udp" : "tcp");
+					      port, v[j].udp ? "udp" : "tcp");
 				return -1;
 			}
 	return 0;
@@ -326,21 +335,23 @@ static uint16_t bound_port(int fd)
 static int split_unpicked(struct net_port *v, size_t *n, struct rcr_error **err)
 {
 	for (size_t i = 0; i < *n; i++) {
-		if (v[i].host_port != 0 || v[i].count == 1)
+		/* read once: the loop below overwrites v[i].count (k == 0) */
+		uint16_t count = v[i].count;
+
+		if (v[i].host_port != 0 || count == 1)
 			continue;
-		if (*n + v[i].count - 1 > NET_PORTS_MAX) {
+		if (*n + count - 1 > NET_PORTS_MAX) {
 			rcr_error_set(err, E2BIG, "at most %d ports can be published",
 				      NET_PORTS_MAX);
 			return -1;
 		}
-		memmove(&v[i + v[i].count], &v[i + 1], (*n - i - 1) * sizeof(v[0]));
-		for (uint16_t k = v[i].count; k-- > 0;) {
+		memmove(&v[i + count], &v[i + 1], (*n - i - 1) * sizeof(v[0]));
+		for (uint16_t k = count; k-- > 0;) {
 			v[i + k] = v[i];
 			v[i + k].ctr_port = (uint16_t)(v[i].ctr_port + k);
 			v[i + k].count = 1;
 		}
-		*n += v[i].count - 1;
-		v[i].count = 1;
+		*n += count - 1;
 	}
 	return 0;
 }

@@ -30,7 +30,7 @@ int net_port_parse(const char *arg, struct net_port *v, size_t *n, struct rcr_er
  * free host port (-P). */
 int net_port_parse_exposed(const char *key, struct net_port *v, size_t *n, struct rcr_error **err);
 
-/* The canonical text of p ("127.0.0.1:8080-8081:80-81/tcp", "[::1]:8080:80/udp", ":8080:80/tcp"),
+/* The canonical text of p ("127.0.0.1:8080-8081:80-81/tcp", "[::1]:8080:80/udp", "8080:80/tcp"),
  * which net_port_parse reads back to the same port. Owned. */
 char *net_port_format(const struct net_port *p);
 
