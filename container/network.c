@@ -7,6 +7,7 @@
 #include "container/network.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,14 +182,15 @@ static int make_ports(const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
 
 static int check_mac(const struct ctr_opts *o, struct rt_spec *s, struct rcr_error **err)
 {
-	unsigned char b[6];
-	char end;
+	const char *m = o->mac_address;
+	bool ok = m != NULL && strlen(m) == 17;
 
-	if (o->mac_address == NULL)
+	if (m == NULL)
 		return 0;
-	if (sscanf(o->mac_address, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &b[0], &b[1], &b[2],
-		   &b[3], &b[4], &b[5], &end) != 6 ||
-	    strlen(o->mac_address) != 17) {
+	/* six pairs of hex digits, colon-separated */
+	for (size_t i = 0; ok && i < 17; i++)
+		ok = i % 3 == 2 ? m[i] == ':' : isxdigit((unsigned char)m[i]) != 0;
+	if (!ok) {
 		rcr_error_set(err, EINVAL, "invalid --mac-address '%s': expected XX:XX:XX:XX:XX:XX",
 			      o->mac_address);
 		return -1;
@@ -256,12 +258,19 @@ static bool has_opt(char *const *opts, const char *word)
  * gateway (the host's loopback with allow_host_loopback), .3 the DNS forwarder. */
 static void slirp_addr(char *const *opts, unsigned host, char out[16])
 {
-	unsigned a = 10, b = 0, c = 2, d = 0;
+	struct in_addr base = {htonl(0x0a000200)}; /* 10.0.2.0 */
 
 	for (size_t i = 0; i < count(opts); i++)
-		if (strncmp(opts[i], "cidr=", 5) == 0)
-			sscanf(opts[i] + 5, "%u.%u.%u.%u", &a, &b, &c, &d);
-	snprintf(out, 16, "%u.%u.%u.%u", a & 255, b & 255, c & 255, (d + host) & 255);
+		if (strncmp(opts[i], "cidr=", 5) == 0) {
+			char addr[16];
+
+			snprintf(addr, sizeof(addr), "%.*s", (int)strcspn(opts[i] + 5, "/"),
+				 opts[i] + 5);
+			if (inet_pton(AF_INET, addr, &base) != 1)
+				base.s_addr = htonl(0x0a000200);
+		}
+	base.s_addr = htonl(ntohl(base.s_addr) + host);
+	inet_ntop(AF_INET, &base, out, 16);
 }
 
 int ctr_net_write_etc(const struct ctr_opts *o, const struct rt_spec *s, struct rcr_error **err)

@@ -108,6 +108,8 @@ static void clean_message(char *text)
 {
 	char *out = text;
 
+	if (text == NULL)
+		return;
 	for (char *line = text; line != NULL && *line != '\0';) {
 		char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);

@@ -282,7 +282,9 @@ int net_unprivileged_port_start(void)
 	_cleanup_free_ char *text =
 		fs_read_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", 64, NULL, &ignored);
 
-	return text ? atoi(text) : 1024;
+	long v = text ? strtol(text, NULL, 10) : 1024;
+
+	return v >= 0 && v <= 65536 ? (int)v : 1024;
 }
 
 /* A socket bound to ip:port (port 0: the kernel's pick), or -1 with errno. */
@@ -321,14 +323,17 @@ static int bind_socket(const char *ip, uint16_t port, bool udp)
 
 static uint16_t bound_port(int fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} u;
+	socklen_t len = sizeof(u);
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+	memset(&u, 0, sizeof(u));
+	if (getsockname(fd, &u.sa, &len) < 0)
 		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(u.sa.sa_family == AF_INET6 ? u.in6.sin6_port : u.in4.sin_port);
 }
 
 /* Ranges with host_port 0 become single ports, so that each can get its own pick. */

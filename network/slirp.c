@@ -47,7 +47,7 @@ static int parse_opts(char *const *opts, struct slirp_opts *o, struct rcr_error 
 			o->host_loopback = strcmp(v, "true") == 0;
 		else if (KEY("enable_ipv6") && (!strcmp(v, "true") || !strcmp(v, "false")))
 			o->ipv6 = strcmp(v, "true") == 0;
-		else if (KEY("mtu") && atoi(v) >= 68 && atoi(v) <= 65521)
+		else if (KEY("mtu") && strtol(v, NULL, 10) >= 68 && strtol(v, NULL, 10) <= 65521)
 			o->mtu = v;
 		else if (KEY("cidr") && *v != '\0')
 			o->cidr = v;
@@ -262,7 +262,7 @@ int net_slirp_start(const struct net_helper_conf *c, pid_t ctr_pid, struct net_h
 	if (pid == 0)
 		child(&a, dirfd, ready_w, exit_r);
 	out->pid = pid;
-	close(ready_w), ready_w = -1;
+	close(steal_fd(&ready_w));
 	if (wait_ready(ready_r) < 0) {
 		fail_message(c->rundir, "did not get ready", err);
 		net_helper_stop(out);
