@@ -71,6 +71,7 @@ int cmd_port(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 int cmd_rename(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_cp(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_container(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
+int cmd_volume(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 int cmd_system_check(struct cli_global *g, int argc, char **argv, struct rcr_error **err);
 
 #endif

@@ -54,7 +54,7 @@ static int cmd_container_prune(struct cli_global *g, int argc, char **argv, stru
 		ctr_state_get(ud, list[i].state, &s);
 		if (s.status != CTR_CREATED && s.status != CTR_EXITED)
 			continue;
-		rc = ctr_remove(e.cs.st, list[i].id, false, err);
+		rc = ctr_remove(e.cs.st, list[i].id, false, false, err);
 		if (rc == 0)
 			printf("%s\n", list[i].id);
 	}
@@ -64,7 +64,8 @@ static int cmd_container_prune(struct cli_global *g, int argc, char **argv, stru
 }
 
 /* `rcr container cleanup [--rm] ID`: run by the monitor after the container exited. A container
- * already gone or being removed by `rcr rm` is nothing to do. */
+ * already gone or being removed by `rcr rm` is nothing to do; --rm takes the container's
+ * anonymous volumes too (Podman). */
 static int cmd_container_cleanup(struct cli_global *g, int argc, char **argv,
 				 struct rcr_error **err)
 {
@@ -81,7 +82,7 @@ static int cmd_container_cleanup(struct cli_global *g, int argc, char **argv,
 		return -1;
 	rc = store_container_get(e.cs.st, argv[argc - 1], &c, err);
 	if (rc == 1 && remove && strcmp(c.state, "removing") != 0)
-		rc = ctr_remove(e.cs.st, c.id, false, err);
+		rc = ctr_remove(e.cs.st, c.id, false, true, err);
 	store_container_release(&c);
 	cli_ctr_close(&e);
 	return rc < 0 ? -1 : 0;

@@ -96,7 +96,7 @@ static int replace_existing(struct cli_ctr_env *e, const char *name, struct rcr_
 	if (rc <= 0)
 		return rc;
 	if (strcmp(c.name, name) == 0)
-		rc = ctr_remove(e->cs.st, c.id, true, err);
+		rc = ctr_remove(e->cs.st, c.id, true, false, err);
 	store_container_release(&c);
 	return rc < 0 ? -1 : 0;
 }

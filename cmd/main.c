@@ -42,6 +42,7 @@ static const struct cli_command top_commands[] = {
 	{"top", cmd_top, "Display the processes of a container"},
 	{"untag", cmd_untag, "Remove names from an image"},
 	{"version", cmd_version, "Display the rcr version information"},
+	{"volume", cmd_volume, "Manage volumes"},
 	{"wait", cmd_wait, "Wait for containers to stop"},
 	{NULL, NULL, NULL},
 };

@@ -1,5 +1,6 @@
-/* `rcr rm [-f] [-a] [-v] [-i] CONTAINER...`: remove containers and their writable layers. Exit
- * codes as Podman: 1 when a container does not exist, 2 when one is running (without -f).
+/* `rcr rm [-f] [-a] [-v] [-i] CONTAINER...`: remove containers and their writable layers, with
+ * -v their anonymous volumes. Exit codes as Podman: 1 when a container does not exist, 2 when
+ * one is running (without -f).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,7 +10,7 @@
 #include "cmd/ctr_flags.h"
 
 struct rm_args {
-	bool force, ignore;
+	bool force, ignore, volumes;
 	int worst; /* ENOENT or EBUSY seen */
 };
 
@@ -17,7 +18,7 @@ static int rm_one(struct cli_ctr_env *e, const char *id, void *arg, struct rcr_e
 {
 	struct rm_args *a = arg;
 
-	if (ctr_remove(e->cs.st, id, a->force, err) == 0)
+	if (ctr_remove(e->cs.st, id, a->force, a->volumes, err) == 0)
 		return 0;
 	if ((*err)->code == ENOENT && a->ignore) {
 		rcr_error_clear(err);
@@ -54,12 +55,14 @@ int cmd_rm(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 			all = true;
 		else if (c == 'i')
 			a.ignore = true;
+		else if (c == 'v')
+			a.volumes = true;
 		else if (c == 't' && cli_parse_timeout(optarg, &ignored, err) < 0)
 			return -1;
 		else if (c == 'h') {
 			printf("Usage: rcr rm [-f] [-a] [-v] [-i] CONTAINER [CONTAINER...]\n");
 			return 0;
-		} else if (c != 'v' && c != 't')
+		} else if (c != 't')
 			return cli_usage_error("rm", argv[optind - 1], err);
 	}
 	if (optind >= argc && !all) {

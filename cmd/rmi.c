@@ -65,7 +65,7 @@ static int remove_users(struct store *st, const char *id, struct rcr_error **err
 	if (store_image_containers(st, id, &ids, err) < 0)
 		return -1;
 	for (size_t i = 0; ids[i] != NULL; i++)
-		if (ctr_remove(st, ids[i], true, err) < 0)
+		if (ctr_remove(st, ids[i], true, false, err) < 0)
 			return -1;
 	return 0;
 }

@@ -29,7 +29,7 @@ static void remove_failed(struct cli_ctr_env *e, const struct ctr_flags *f, cons
 	_cleanup_error_ struct rcr_error *ignored = NULL;
 
 	if (f->remove)
-		ctr_remove(e->cs.st, id, true, &ignored);
+		ctr_remove(e->cs.st, id, true, true, &ignored);
 }
 
 /* Attached: connect before the command starts, relay until it exits, exit with its code. */

@@ -101,8 +101,9 @@ char *ctr_userdata(struct store *st, const char *id);
 int ctr_start(struct store *st, const char *monitor_path, const char *id, bool attach,
 	      int *attach_fd, int *exit_code, struct rcr_error **err);
 
-/* After an attached start of a --rm container returned its exit code: remove it here and tell
- * the monitor (which removes it itself when this rcr goes away first). */
+/* After an attached start of a --rm container returned its exit code: remove it (with its
+ * anonymous volumes) here and tell the monitor (which removes it itself when this rcr goes away
+ * first). */
 void ctr_attach_remove(struct store *st, const char *id, int attach_fd);
 
 /* Send sig to the container's PID 1 (must be running). */
@@ -116,8 +117,10 @@ int ctr_stop(struct store *st, const char *id, int sig, int timeout, struct rcr_
 /* Wait until the container is not running; returns its exit code (-1 when unknown). */
 int ctr_wait_exit(struct store *st, const char *id, struct rcr_error **err);
 
-/* Remove: refused while running unless force (which kills it first). */
-int ctr_remove(struct store *st, const char *id, bool force, struct rcr_error **err);
+/* Remove: refused while running unless force (which kills it first). With volumes (rm -v,
+ * --rm), the container's anonymous volumes go too once no other container uses them; named
+ * volumes never do. */
+int ctr_remove(struct store *st, const char *id, bool force, bool volumes, struct rcr_error **err);
 
 /* Connect to a running container's attach socket (owned fd). */
 int ctr_attach_connect(const char *rundir, struct rcr_error **err);

@@ -19,6 +19,7 @@
 #include "container/mounts.h"
 #include "container/network.h"
 #include "container/names.h"
+#include "container/volumes.h"
 #include "image/config.h"
 #include "pkg/cleanup.h"
 #include "pkg/fs.h"
@@ -435,7 +436,7 @@ static int add_mounts(const struct ctr_mount *all, size_t n, struct rt_spec *s,
 
 			if (ctr_mount_depth(m->dest) != d)
 				continue;
-			if ((m->type == CTR_MOUNT_BIND && s->n_binds >= RT_BINDS_MAX) ||
+			if ((m->type != CTR_MOUNT_TMPFS && s->n_binds >= RT_BINDS_MAX) ||
 			    (m->type == CTR_MOUNT_TMPFS && s->n_tmpfs >= RT_TMPFS_MAX)) {
 				rcr_error_set(err, E2BIG,
 					      "too many mounts: at most %d binds (rcr's own /etc "
@@ -448,16 +449,19 @@ static int add_mounts(const struct ctr_mount *all, size_t n, struct rt_spec *s,
 					strdup(m->dest), strdup(m->data), m->flags, s->n_binds};
 				continue;
 			}
-			s->bind_opts[s->n_binds] =
-				(struct rt_bind_opts){m->propagation, true, m->chown};
+			s->bind_opts[s->n_binds] = (struct rt_bind_opts){
+				m->propagation, true, m->chown,
+				m->copyup_marker ? strdup(m->copyup_marker) : NULL};
 			s->binds[s->n_binds++] =
 				(struct rt_bind){strdup(m->source), strdup(m->dest), m->ro};
 		}
 	return 0;
 }
 
-/* -v, --mount and --tmpfs: parsed (container/mounts.c), checked, then added to the spec. */
-static int make_mounts(const struct ctr_opts *o, struct rt_spec *s, struct rcr_error **err)
+/* -v, --mount and --tmpfs: parsed (container/mounts.c), checked, volumes found or made
+ * (container/volumes.c, their uses into vols), then added to the spec. */
+static int make_mounts(struct store *st, const struct ctr_opts *o, struct rt_spec *s,
+		       struct ctr_volumes *vols, struct rcr_error **err)
 {
 	size_t nv = strv_len(o->volumes), nm = strv_len(o->mounts), nt = strv_len(o->tmpfs);
 	size_t n = 0;
@@ -478,6 +482,8 @@ static int make_mounts(const struct ctr_opts *o, struct rt_spec *s, struct rcr_e
 	for (size_t i = 0; i < n; i++)
 		if (check_mount(&all[i], all, n, err) < 0)
 			goto out;
+	if (ctr_volumes_prepare(st, all, n, vols, err) < 0)
+		goto out;
 	rc = add_mounts(all, n, s, err);
 out:
 	for (size_t i = 0; i < n; i++)
@@ -597,7 +603,7 @@ static char *command_line(char *const *args)
 
 static int fill_spec(struct store *st, const struct userns_user_maps *maps, const char *runroot,
 		     const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
-		     struct rcr_error **err)
+		     struct ctr_volumes *vols, struct rcr_error **err)
 {
 	_cleanup_free_ char *dir = store_container_dir(st, s->id);
 
@@ -607,7 +613,8 @@ static int fill_spec(struct store *st, const struct userns_user_maps *maps, cons
 	if (ctr_net_make(o, cfg, s, err) < 0 || make_rootfs(st, o, dir, s, err) < 0 ||
 	    make_process(o, cfg, s, err) < 0 || make_security(o, s, err) < 0 ||
 	    make_log(o, s, err) < 0 || make_stop(o, cfg, s, err) < 0 || make_etc(o, s, err) < 0 ||
-	    make_mounts(o, s, err) < 0 || make_limits(o, s, err) < 0 || make_exit_command(o, s) < 0)
+	    make_mounts(st, o, s, vols, err) < 0 || make_limits(o, s, err) < 0 ||
+	    make_exit_command(o, s) < 0)
 		return -1;
 	return 0;
 }
@@ -615,7 +622,7 @@ static int fill_spec(struct store *st, const struct userns_user_maps *maps, cons
 /* Record the row (taking a generated name again if it was taken meanwhile), then write the
  * files into its directory; a failure there removes the row and directory again. */
 static int insert_row(struct store *st, const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
-		      struct rcr_error **err)
+		      const struct ctr_volumes *vols, struct rcr_error **err)
 {
 	for (int attempt = 0;; attempt++) {
 		_cleanup_json_ json_t *config = make_config(o, s, cfg);
@@ -623,8 +630,9 @@ static int insert_row(struct store *st, const struct ctr_opts *o, json_t *cfg, s
 		_cleanup_free_ char *cmd = command_line(s->args);
 		char created_state[] = "created";
 		struct store_container c = {
-			s->id, s->name,	     (char *)o->image_id, (char *)o->image_name,
-			cmd,   mon_now_ns(), created_state,	  text};
+			s->id,	    s->name,	  (char *)o->image_id, (char *)o->image_name,
+			cmd,	    mon_now_ns(), created_state,       text,
+			vols->uses, vols->n};
 
 		if (store_container_create(st, &c, err) == 0)
 			return 0;
@@ -640,12 +648,12 @@ static int insert_row(struct store *st, const struct ctr_opts *o, json_t *cfg, s
 /* Record the row, then write the files into its directory; a failure there removes the row and
  * the directory again. */
 static int store_it(struct store *st, const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
-		    struct rcr_error **err)
+		    const struct ctr_volumes *vols, struct rcr_error **err)
 {
 	_cleanup_free_ char *spec_path = fs_path_join(s->userdata, "spec.json");
 	_cleanup_error_ struct rcr_error *ignored = NULL;
 
-	if (insert_row(st, o, cfg, s, err) < 0)
+	if (insert_row(st, o, cfg, s, vols, err) < 0)
 		return -1;
 	if (ctr_net_write_etc(o, s, err) < 0 || rt_spec_write(s, spec_path, err) < 0) {
 		store_container_delete(st, s->id, &ignored);
@@ -658,6 +666,7 @@ int ctr_create(struct store *st, const struct userns_user_maps *maps, const char
 	       const struct ctr_opts *o, char **id_out, struct rcr_error **err)
 {
 	struct image_config ic = {0};
+	struct ctr_volumes vols = {0};
 	struct rt_spec s = {0};
 	int rc = -1;
 
@@ -667,13 +676,16 @@ int ctr_create(struct store *st, const struct userns_user_maps *maps, const char
 	if (s.id == NULL)
 		goto out;
 	s.name = o->name ? strdup(o->name) : ctr_name_generate();
-	if (fill_spec(st, maps, runroot, o, ic.config, &s, err) < 0)
+	if (fill_spec(st, maps, runroot, o, ic.config, &s, &vols, err) < 0)
 		goto out;
-	if (store_it(st, o, ic.config, &s, err) < 0)
+	if (store_it(st, o, ic.config, &s, &vols, err) < 0)
 		goto out;
 	*id_out = strdup(s.id);
 	rc = 0;
 out:
+	if (rc < 0)
+		ctr_volumes_abandon(st, &vols);
+	ctr_volumes_release(&vols);
 	rt_spec_release(&s);
 	image_config_release(&ic);
 	return rc;

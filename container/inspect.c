@@ -116,15 +116,37 @@ static json_t *tmpfs_options(const struct rt_tmpfs *t)
 	return a;
 }
 
-/* Docker's "Mounts" (with Podman's Driver and Options): the user's binds and tmpfs mounts,
- * never the files rcr generates. */
-static json_t *mounts_json(const struct rt_spec *s)
+/* The volume mounted at bind i (its name), or NULL for a bind of a host path. */
+static const char *volume_at(const struct rt_spec *s, size_t i, const struct store_volume_use *uses,
+			     size_t n_uses)
+{
+	for (size_t k = 0; k < n_uses; k++)
+		if (strcmp(uses[k].dest, s->binds[i].dest) == 0)
+			return uses[k].volume;
+	return NULL;
+}
+
+/* Docker's "Mounts" (with Podman's Driver and Options): the user's binds, volumes and tmpfs
+ * mounts, never the files rcr generates. */
+static json_t *mounts_json(const struct rt_spec *s, const struct store_volume_use *uses,
+			   size_t n_uses)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < s->n_binds; i++) {
+		const char *vol = volume_at(s, i, uses, n_uses);
+
 		if (!s->bind_opts[i].volume)
 			continue;
+		if (vol != NULL) {
+			json_array_append_new(
+				a, json_pack("{sssssssssssss[sss]sbss}", "Type", "volume", "Name",
+					     vol, "Source", s->binds[i].source, "Destination",
+					     s->binds[i].dest, "Driver", "local", "Mode", "",
+					     "Options", "nosuid", "nodev", "rbind", "RW",
+					     !s->binds[i].ro, "Propagation", propagation_of(s, i)));
+			continue;
+		}
 		json_array_append_new(a, json_pack("{sssssssssss[s]sbss}", "Type", "bind", "Source",
 						   s->binds[i].source, "Destination",
 						   s->binds[i].dest, "Driver", "", "Mode", "",
@@ -140,18 +162,22 @@ static json_t *mounts_json(const struct rt_spec *s)
 	return a;
 }
 
-/* HostConfig.Binds as Podman prints them ("SRC:DST:rw,rprivate,rbind") and HostConfig.Tmpfs
- * ({"/t": "rw,noexec,size=64m"}). */
-static json_t *binds_json(const struct rt_spec *s)
+/* HostConfig.Binds as Podman prints them ("SRC:DST:rw,rprivate,rbind", a volume by its name)
+ * and HostConfig.Tmpfs ({"/t": "rw,noexec,size=64m"}). */
+static json_t *binds_json(const struct rt_spec *s, const struct store_volume_use *uses,
+			  size_t n_uses)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < s->n_binds; i++)
 		if (s->bind_opts[i].volume)
-			json_array_append_new(a, json_sprintf("%s:%s:%s,%s,rbind",
-							      s->binds[i].source, s->binds[i].dest,
-							      s->binds[i].ro ? "ro" : "rw",
-							      propagation_of(s, i)));
+			json_array_append_new(
+				a, json_sprintf("%s:%s:%s,%s,rbind",
+						volume_at(s, i, uses, n_uses)
+							? volume_at(s, i, uses, n_uses)
+							: s->binds[i].source,
+						s->binds[i].dest, s->binds[i].ro ? "ro" : "rw",
+						propagation_of(s, i)));
 	return a;
 }
 
@@ -179,7 +205,13 @@ static json_t *tmpfs_json(const struct rt_spec *s)
 	return o;
 }
 
-static json_t *host_config(json_t *spec, const struct rt_spec *s)
+/* The volumes a container uses, as the store recorded them at its creation. */
+struct vol_uses {
+	struct store_volume_use *v;
+	size_t n;
+};
+
+static json_t *host_config(json_t *spec, const struct rt_spec *s, const struct vol_uses *u)
 {
 	json_t *sec = json_array(), *hc = json_object();
 
@@ -187,7 +219,7 @@ static json_t *host_config(json_t *spec, const struct rt_spec *s)
 		json_array_append_new(sec, json_string("no-new-privileges"));
 	if (strcmp(s->seccomp, "default") != 0)
 		json_array_append_new(sec, json_sprintf("seccomp=%s", s->seccomp));
-	set(hc, "Binds", binds_json(s));
+	set(hc, "Binds", binds_json(s, u->v, u->n));
 	set(hc, "Tmpfs", tmpfs_json(s));
 	set(hc, "NetworkMode", json_string(s->network));
 	set(hc, "PortBindings", ctr_ports_json(s->ports));
@@ -270,7 +302,7 @@ static json_t *bind_path(const struct rt_spec *s, const char *dest)
 }
 
 static json_t *build(const struct store_container *row, const struct rt_spec *s, json_t *cfg,
-		     const struct ctr_state *st)
+		     const struct ctr_state *st, const struct vol_uses *u)
 {
 	json_t *args = json_array(), *doc = json_object();
 
@@ -292,8 +324,8 @@ static json_t *build(const struct store_container *row, const struct rt_spec *s,
 	set(doc, "Driver", json_string("overlay"));
 	set(doc, "Platform", json_string("linux"));
 	set(doc, "GraphDriver", graph_driver(s));
-	set(doc, "Mounts", mounts_json(s));
-	set(doc, "HostConfig", host_config(json_object_get(cfg, "spec"), s));
+	set(doc, "Mounts", mounts_json(s, u->v, u->n));
+	set(doc, "HostConfig", host_config(json_object_get(cfg, "spec"), s, u));
 	set(doc, "Config", config_json(row, s, cfg));
 	set(doc, "NetworkSettings",
 	    json_pack("{sssos{}ssssss}", "Bridge", "", "Ports", ctr_ports_json(s->ports),
@@ -306,6 +338,7 @@ json_t *ctr_inspect_json(struct store *st, const struct store_container *row,
 {
 	_cleanup_free_ char *ud = ctr_userdata(st, row->id);
 	_cleanup_json_ json_t *cfg = json_loads(row->config, 0, NULL);
+	struct vol_uses uses = {0};
 	struct rt_spec s = {0};
 	struct ctr_state state;
 	json_t *doc;
@@ -316,8 +349,13 @@ json_t *ctr_inspect_json(struct store *st, const struct store_container *row,
 			      row->name);
 		return NULL;
 	}
+	if (store_container_volumes(st, row->id, &uses.v, &uses.n, err) < 0) {
+		rt_spec_release(&s);
+		return NULL;
+	}
 	ctr_state_get(ud, row->state, &state);
-	doc = build(row, &s, cfg, &state);
+	doc = build(row, &s, cfg, &state, &uses);
+	store_volume_use_free(uses.v, uses.n);
 	rt_spec_release(&s);
 	if (state_out != NULL)
 		*state_out = state;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/volumes.h"
 #include "monitor/protocol.h"
 #include "pkg/cleanup.h"
 #include "pkg/fs.h"
@@ -453,10 +454,11 @@ static char *read_rundir(const char *userdata)
 	return dir;
 }
 
-int ctr_remove(struct store *st, const char *id, bool force, struct rcr_error **err)
+int ctr_remove(struct store *st, const char *id, bool force, bool volumes, struct rcr_error **err)
 {
 	struct ctr_ref r;
 	struct ctr_state s;
+	_cleanup_strv_ char **anon = NULL;
 	_cleanup_free_ char *rundir = NULL;
 	_cleanup_error_ struct rcr_error *ignored = NULL;
 	int rc;
@@ -473,7 +475,9 @@ int ctr_remove(struct store *st, const char *id, bool force, struct rcr_error **
 		ref_release(&r);
 		return -1;
 	}
-	if (store_container_set_state(st, r.row.id, "removing", err) < 0) {
+	/* Its volume uses go with its row: which were anonymous is read first. */
+	if ((volumes && ctr_volumes_anonymous(st, r.row.id, &anon, err) < 0) ||
+	    store_container_set_state(st, r.row.id, "removing", err) < 0) {
 		ref_release(&r);
 		return -1;
 	}
@@ -487,6 +491,8 @@ int ctr_remove(struct store *st, const char *id, bool force, struct rcr_error **
 	rc = store_container_delete(st, r.row.id, err);
 	if (rc == 0 && rundir != NULL)
 		fs_rm_rf(rundir, &ignored);
+	if (rc == 0)
+		ctr_volumes_remove_unused(st, anon);
 	ref_release(&r);
 	return rc;
 }
@@ -497,6 +503,6 @@ void ctr_attach_remove(struct store *st, const char *id, int attach_fd)
 	char done = MON_ATTACH_DONE;
 
 	/* Gone already is fine: the monitor may have run its exit command. */
-	if (ctr_remove(st, id, false, &err) == 0 && attach_fd >= 0)
+	if (ctr_remove(st, id, false, true, &err) == 0 && attach_fd >= 0)
 		send(attach_fd, &done, 1, MSG_NOSIGNAL);
 }

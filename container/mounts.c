@@ -1,9 +1,10 @@
 /* Parsing -v/--volume, --mount and --tmpfs (mounts.h) as Podman and Docker spell them.
  *
- * Pure: strings in, a struct ctr_mount out. Must never accept an option it does not carry out:
- * what rcr cannot do yet (named and anonymous volumes, O, tmpcopyup) is refused by name
- * rather than silently ignored; only options that have nothing to do on this host (z and Z
- * without SELinux, nocopy without named volumes) are accepted as no-ops, as Podman does.
+ * Pure: strings in, a struct ctr_mount out (a volume is known by name here; container/volumes.c
+ * finds or makes it). Must never accept an option it does not carry out: what rcr cannot do yet
+ * (O, tmpcopyup, volume drivers and their options) is refused by name rather than silently
+ * ignored; only options that have nothing to do on this host (z and Z without SELinux, nocopy
+ * on a bind) are accepted as no-ops, as Podman does.
  */
 #include "container/mounts.h"
 
@@ -14,12 +15,14 @@
 #include <sys/mount.h>
 
 #include "pkg/cleanup.h"
+#include "storage/store.h"
 
 void ctr_mount_release(struct ctr_mount *m)
 {
 	free(m->source);
 	free(m->dest);
 	free(m->data);
+	free(m->copyup_marker);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -108,9 +111,17 @@ static int check_source(const char *src, bool named, struct ctr_mount *out, stru
 		return out->source == NULL ? -1 : 0;
 	}
 	if (named && *src != '.') {
-		rcr_error_set(err, ENOTSUP,
-			      "named volumes are not supported yet: use an absolute host path");
-		return -1;
+		/* Podman: a source that is no path is a volume's name */
+		if (!store_volume_name_valid(src)) {
+			rcr_error_set(err, EINVAL,
+				      "'%s' is neither an absolute host path nor a volume name "
+				      "([a-zA-Z0-9][a-zA-Z0-9_.-]*)",
+				      src);
+			return -1;
+		}
+		out->type = CTR_MOUNT_VOLUME;
+		out->source = strdup(src);
+		return out->source == NULL ? -1 : 0;
 	}
 	rcr_error_set(err, EINVAL,
 		      "the source '%s' is a relative path: use an absolute host path (e.g. "
@@ -153,9 +164,13 @@ static int volume_opt(const char *opt, struct ctr_mount *out, bool *seen_rw, boo
 		return 0;
 	}
 	/* SELinux relabelling: no SELinux here, nothing to do (Podman does the same); nocopy
-	 * only concerns named volumes, which are refused already */
-	if (strcmp(opt, "z") == 0 || strcmp(opt, "Z") == 0 || strcmp(opt, "nocopy") == 0)
+	 * means nothing to a bind */
+	if (strcmp(opt, "z") == 0 || strcmp(opt, "Z") == 0)
 		return 0;
+	if (strcmp(opt, "nocopy") == 0) {
+		out->nocopy = true;
+		return 0;
+	}
 	if (strcmp(opt, "U") == 0) {
 		out->chown = true;
 		return 0;
@@ -189,13 +204,12 @@ static int parse_volume(const char *arg, struct ctr_mount *out, struct rcr_error
 		return -1;
 	dst = strchr(src, ':');
 	if (dst == NULL) {
-		if (*src == '/')
-			rcr_error_set(err, ENOTSUP,
-				      "anonymous volumes are not supported yet: use "
-				      "-v /host/path:%s",
-				      src);
-		else
-			rcr_error_set(err, EINVAL, "use SRC:DST[:OPTIONS]");
+		/* "-v /dst": an anonymous volume (Podman) */
+		if (*src == '/') {
+			out->type = CTR_MOUNT_VOLUME;
+			return check_dest(src, out, err);
+		}
+		rcr_error_set(err, EINVAL, "use SRC:DST[:OPTIONS], or DST for an anonymous volume");
 		return -1;
 	}
 	*dst++ = '\0';
@@ -211,6 +225,7 @@ static int parse_volume(const char *arg, struct ctr_mount *out, struct rcr_error
 		return -1;
 	if (opts == NULL)
 		return 0;
+	/* what options mean depends on the type: checked after them all */
 	if (*opts == '\0') {
 		rcr_error_set(err, EINVAL, "empty options after the last ':'");
 		return -1;
@@ -220,6 +235,8 @@ static int parse_volume(const char *arg, struct ctr_mount *out, struct rcr_error
 		    volume_opt(opt, out, &seen_rw, &seen_prop, err) < 0)
 			return -1;
 	}
+	if (out->type == CTR_MOUNT_BIND)
+		out->nocopy = false; /* a bind never copies */
 	return 0;
 }
 
@@ -393,8 +410,9 @@ int ctr_mount_parse_tmpfs(const char *arg, struct ctr_mount *out, struct rcr_err
 
 struct mount_keys {
 	const char *type, *source, *target, *propagation, *size, *mode;
-	int ro;	   /* -1 unset */
-	int chown; /* U, chown=true */
+	int ro;	    /* -1 unset */
+	int chown;  /* U, chown=true */
+	int nocopy; /* volume-nocopy, -1 unset */
 };
 
 /* "readonly", "readonly=true", "ro=false", "rw": Docker's boolean keys. */
@@ -429,6 +447,13 @@ static int mount_key(char *item, struct mount_keys *k, struct rcr_error **err)
 		return 0; /* no SELinux; consistency is for Docker Desktop's file sharing */
 	if (KEY("U") || KEY("chown"))
 		return bool_key(v, false, &k->chown, err);
+	if (KEY("volume-nocopy") || KEY("nocopy"))
+		return bool_key(v, false, &k->nocopy, err);
+	if (KEY("volume-driver") || KEY("volume-opt") || KEY("volume-label"))
+		return not_yet(item,
+			       "volume drivers and their options: make the volume with 'rcr "
+			       "volume create' first",
+			       err);
 	if (v == NULL || *v == '\0') {
 		rcr_error_set(err, EINVAL, "'%s' needs a value: use %s=VALUE", item, item);
 		return -1;
@@ -462,6 +487,10 @@ static int mount_bind(const struct mount_keys *k, struct ctr_mount *out, struct 
 		rcr_error_set(err, EINVAL, "tmpfs-size and tmpfs-mode are only for type=tmpfs");
 		return -1;
 	}
+	if (k->nocopy >= 0) {
+		rcr_error_set(err, EINVAL, "volume-nocopy is only for type=volume");
+		return -1;
+	}
 	if (k->propagation != NULL && (prop = rt_propagation_from_name(k->propagation)) < 0) {
 		rcr_error_set(err, EINVAL,
 			      "invalid bind-propagation '%s': use private, rprivate, shared, "
@@ -482,8 +511,9 @@ static int mount_tmpfs(const struct mount_keys *k, struct ctr_mount *out, struct
 	char kv[64];
 
 	tmpfs_defaults(out);
-	if (k->source != NULL || k->propagation != NULL || k->chown > 0) {
-		rcr_error_set(err, EINVAL, "a tmpfs has no source, bind-propagation or U");
+	if (k->source != NULL || k->propagation != NULL || k->chown > 0 || k->nocopy >= 0) {
+		rcr_error_set(err, EINVAL,
+			      "a tmpfs has no source, bind-propagation, U or volume-nocopy");
 		return -1;
 	}
 	if (check_dest(k->target, out, err) < 0)
@@ -516,10 +546,35 @@ static int mount_tmpfs(const struct mount_keys *k, struct ctr_mount *out, struct
 	return 0;
 }
 
+/* type=volume: a named volume (source), or an anonymous one (no source). */
+static int mount_volume(const struct mount_keys *k, struct ctr_mount *out, struct rcr_error **err)
+{
+	out->type = CTR_MOUNT_VOLUME;
+	if (k->size != NULL || k->mode != NULL || k->propagation != NULL) {
+		rcr_error_set(
+			err, EINVAL,
+			"tmpfs-size, tmpfs-mode and bind-propagation are not for type=volume");
+		return -1;
+	}
+	if (k->source != NULL && !store_volume_name_valid(k->source)) {
+		rcr_error_set(err, EINVAL,
+			      "invalid volume name '%s': names must match "
+			      "[a-zA-Z0-9][a-zA-Z0-9_.-]* (a host path needs type=bind)",
+			      k->source);
+		return -1;
+	}
+	out->ro = k->ro > 0;
+	out->chown = k->chown > 0;
+	out->nocopy = k->nocopy > 0;
+	if (k->source != NULL && (out->source = strdup(k->source)) == NULL)
+		return -1;
+	return check_dest(k->target, out, err);
+}
+
 static int parse_mount(const char *arg, struct ctr_mount *out, struct rcr_error **err)
 {
 	_cleanup_free_ char *copy = strdup(arg);
-	struct mount_keys k = {.ro = -1};
+	struct mount_keys k = {.ro = -1, .nocopy = -1};
 	char *item;
 
 	if (copy == NULL)
@@ -528,20 +583,17 @@ static int parse_mount(const char *arg, struct ctr_mount *out, struct rcr_error 
 		if ((item = next_item(&rest, err)) == NULL || mount_key(item, &k, err) < 0)
 			return -1;
 	if (k.type == NULL) {
-		rcr_error_set(err, EINVAL, "no type: give type=bind or type=tmpfs");
+		rcr_error_set(err, EINVAL, "no type: give type=bind, type=volume or type=tmpfs");
 		return -1;
 	}
 	if (strcmp(k.type, "bind") == 0)
 		return mount_bind(&k, out, err);
 	if (strcmp(k.type, "tmpfs") == 0)
 		return mount_tmpfs(&k, out, err);
-	if (strcmp(k.type, "volume") == 0) {
-		rcr_error_set(err, ENOTSUP,
-			      "named volumes are not supported yet: use type=bind with an "
-			      "absolute host path");
-		return -1;
-	}
-	rcr_error_set(err, ENOTSUP, "mount type '%s' is not supported: use bind or tmpfs", k.type);
+	if (strcmp(k.type, "volume") == 0)
+		return mount_volume(&k, out, err);
+	rcr_error_set(err, ENOTSUP, "mount type '%s' is not supported: use bind, volume or tmpfs",
+		      k.type);
 	return -1;
 }
 

@@ -22,6 +22,7 @@
 #include "pkg/cleanup.h"
 #include "pkg/fs.h"
 #include "pkg/proc.h"
+#include "runtime/copyup.h"
 #include "runtime/overlay.h"
 #include "runtime/user.h"
 
@@ -120,6 +121,7 @@ void rt_mount_plan_make(const struct rt_spec *s, bool gid5_mapped, struct rt_mou
 		op->ro = s->binds[i].ro;
 		op->propagation = s->bind_opts[i].propagation;
 		op->chown = s->bind_opts[i].chown;
+		op->copyup_marker = s->bind_opts[i].copyup_marker;
 	}
 }
 
@@ -455,11 +457,24 @@ static int mask_paths(struct rcr_error **err)
 	return 0;
 }
 
-static void close_trees(int *trees, size_t n)
+static void close_trees(int *trees, struct rt_copyup *cus, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (trees[i] >= 0)
 			close(trees[i]);
+		rt_copyup_release(&cus[i]);
+	}
+}
+
+/* Fresh volumes' markers, looked at while the host is in view (copied after pivot_root). */
+static int prepare_copyups(const struct rt_mount_plan *plan, struct rt_copyup *cus,
+			   struct rcr_error **err)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->ops[i].kind == RT_OP_BIND && plan->ops[i].copyup_marker != NULL &&
+		    rt_copyup_prepare(plan->ops[i].copyup_marker, &cus[i], err) < 0)
+			return -1;
+	return 0;
 }
 
 /* Clone the host trees the plan binds while the host is still in view. */
@@ -473,7 +488,9 @@ static int clone_trees(const struct rt_mount_plan *plan, int *trees, struct rcr_
 		}
 		if (plan->ops[i].kind == RT_OP_BIND &&
 		    (trees[i] = clone_tree(plan->ops[i].source, err)) < 0) {
-			close_trees(trees, i);
+			for (size_t k = 0; k < i; k++)
+				if (trees[k] >= 0)
+					close(trees[k]);
 			return -1;
 		}
 	}
@@ -484,9 +501,12 @@ int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan,
 		    struct rcr_error **err)
 {
 	int trees[RT_OPS_MAX];
+	struct rt_copyup cus[RT_OPS_MAX];
 	_cleanup_close_ int sys_tree = -1;
 	int rc = -1;
 
+	for (size_t i = 0; i < RT_OPS_MAX; i++)
+		cus[i] = (struct rt_copyup)RT_COPYUP_INIT;
 	/* Nothing done below may reach the host's mount table. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		rcr_error_set_errno(err, errno, "making the mount namespace private");
@@ -494,12 +514,17 @@ int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan,
 	}
 	if (mount_overlay(s, err) < 0 || clone_trees(plan, trees, err) < 0)
 		return -1;
+	if (prepare_copyups(plan, cus, err) < 0)
+		goto out;
 	sys_tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys",
 				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (do_pivot(s->merged, err) < 0)
 		goto out;
+	/* A fresh volume is filled from what the image (and the mounts made so far) show at its
+	 * destination, just before its bind covers that. */
 	for (size_t i = 0; i < plan->n; i++)
-		if (run_op(s, &plan->ops[i], trees[i], sys_tree, err) < 0)
+		if (rt_copyup_run(&cus[i], trees[i], plan->ops[i].target, err) < 0 ||
+		    run_op(s, &plan->ops[i], trees[i], sys_tree, err) < 0)
 			goto out;
 	if (!s->privileged && mask_paths(err) < 0)
 		goto out;
@@ -507,6 +532,6 @@ int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan,
 		goto out;
 	rc = 0;
 out:
-	close_trees(trees, plan->n);
+	close_trees(trees, cus, plan->n);
 	return rc;
 }

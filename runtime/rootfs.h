@@ -26,9 +26,10 @@ struct rt_mount_op {
 	char data[128];
 	bool ro;			 /* BIND: make the bind read-only */
 	enum rt_propagation propagation; /* BIND: set after attaching it (DEFAULT: left private) */
-	bool chown;    /* BIND: chown the tree to the container's user (-v ...:U) */
-	bool optional; /* failure is not fatal (e.g. /dev/mqueue on an odd kernel) */
-	bool sysfs;    /* the /sys mount: falls back to a read-only bind of the host's /sys */
+	bool chown;		   /* BIND: chown the tree to the container's user (-v ...:U) */
+	const char *copyup_marker; /* BIND: a volume's copy-up marker (runtime/copyup.h) or NULL */
+	bool optional;		   /* failure is not fatal (e.g. /dev/mqueue on an odd kernel) */
+	bool sysfs; /* the /sys mount: falls back to a read-only bind of the host's /sys */
 };
 
 #define RT_OPS_MAX (32 + RT_BINDS_MAX + RT_TMPFS_MAX)

@@ -33,6 +33,7 @@ void rt_spec_release(struct rt_spec *s)
 	for (size_t i = 0; i < s->n_binds; i++) {
 		free(s->binds[i].source);
 		free(s->binds[i].dest);
+		free(s->bind_opts[i].copyup_marker);
 	}
 	for (size_t i = 0; i < s->n_tmpfs; i++) {
 		free(s->tmpfs[i].dest);
@@ -100,10 +101,11 @@ static json_t *extras_to_json(const struct rt_spec *s)
 						    (json_int_t)s->rlimits[i].hard));
 	for (size_t i = 0; i < s->n_binds; i++)
 		json_array_append_new(
-			binds, json_pack("{sssssbsssbsb}", "source", s->binds[i].source, "dest",
+			binds, json_pack("{sssssbsssbsbss*}", "source", s->binds[i].source, "dest",
 					 s->binds[i].dest, "ro", s->binds[i].ro, "propagation",
 					 rt_propagation_name(s->bind_opts[i].propagation), "volume",
-					 s->bind_opts[i].volume, "chown", s->bind_opts[i].chown));
+					 s->bind_opts[i].volume, "chown", s->bind_opts[i].chown,
+					 "copyup_marker", s->bind_opts[i].copyup_marker));
 	for (size_t i = 0; i < s->n_tmpfs; i++)
 		json_array_append_new(tmpfs, json_pack("{sssssIsI}", "dest", s->tmpfs[i].dest,
 						       "data", s->tmpfs[i].data, "flags",
@@ -274,20 +276,21 @@ static int get_binds(json_t *j, struct rt_spec *s, struct rcr_error **err)
 	if (a == NULL)
 		return *err != NULL ? -1 : 0;
 	json_array_foreach (a, i, v) {
-		const char *src, *dst, *prop = "";
+		const char *src, *dst, *prop = "", *marker = NULL;
 		int ro = 0, volume = 0, chown = 0, p = 0;
 
 		if (i >= RT_BINDS_MAX ||
-		    json_unpack(v, "{s:s,s:s,s?b,s?s,s?b,s?b}", "source", &src, "dest", &dst, "ro",
-				&ro, "propagation", &prop, "volume", &volume, "chown",
-				&chown) < 0 ||
+		    json_unpack(v, "{s:s,s:s,s?b,s?s,s?b,s?b,s?s}", "source", &src, "dest", &dst,
+				"ro", &ro, "propagation", &prop, "volume", &volume, "chown", &chown,
+				"copyup_marker", &marker) < 0 ||
+		    (marker != NULL && marker[0] != '/') ||
 		    (*prop != '\0' && (p = rt_propagation_from_name(prop)) < 0)) {
 			rcr_error_set(err, EINVAL, "'binds[%zu]' is not a bind mount", i);
 			return -1;
 		}
 		s->binds[i] = (struct rt_bind){strdup(src), strdup(dst), ro != 0};
-		s->bind_opts[i] =
-			(struct rt_bind_opts){(enum rt_propagation)p, volume != 0, chown != 0};
+		s->bind_opts[i] = (struct rt_bind_opts){(enum rt_propagation)p, volume != 0,
+							chown != 0, marker ? strdup(marker) : NULL};
 		s->n_binds++;
 	}
 	return 0;

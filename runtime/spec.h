@@ -55,6 +55,11 @@ struct rt_bind_opts {
 	enum rt_propagation propagation;
 	bool volume; /* the user's (-v, --mount): listed in inspect's Mounts */
 	bool chown;  /* -v ...:U: the tree is chowned to the container's user at each start */
+	/* owned, or NULL: a named or anonymous volume that takes the image's content at dest on
+	 * its first mount (no nocopy). The file at this host path exists while the volume is
+	 * fresh; the runtime copies (as the container's root, before attaching the bind), then
+	 * removes it, so the store need not be opened to know (runtime/copyup.h). */
+	char *copyup_marker;
 };
 
 #define RT_BINDS_MAX 64

@@ -1,9 +1,10 @@
 /* store_check: compare the database with the content on disk, report each disagreement as a
  * line, and with repair make them agree again by removing what is broken: an image whose files
  * or layers are missing, a layer whose content is missing (with the layers stacked on it and the
- * images using them), a container whose directory is missing, content without a row, and tmp/
- * debris. An image a container uses is kept with its layers, broken or not, as Podman's check
- * does without --force: removing it would break the container for good; it stays reported.
+ * images using them), a container or volume whose directory is missing, content without a row,
+ * and tmp/ debris. An image or a volume a container uses is kept (an image with its layers),
+ * broken or not, as Podman's check does without --force: removing it would break the container
+ * for good; it stays reported.
  *
  * It must never remove what another call is using: it holds the commit lock throughout (no
  * commit or delete can interleave) and removes a tmp/ entry only while holding its flock. It
@@ -29,7 +30,8 @@ struct findings {
 	struct strlist bad_images; /* ids */
 	struct strlist bad_layers; /* chain ids whose content is missing */
 	struct strlist bad_ctrs;   /* container ids whose directory is missing */
-	struct strlist orphans;	   /* paths in layers/, images/ and containers/ */
+	struct strlist bad_vols;   /* volume names whose directory or _data is missing */
+	struct strlist orphans;	   /* paths in layers/, images/, containers/ and volumes/ */
 	struct strlist debris;	   /* names in tmp/ */
 };
 
@@ -39,6 +41,7 @@ static void findings_release(struct findings *f)
 	strlist_release(&f->bad_images);
 	strlist_release(&f->bad_layers);
 	strlist_release(&f->bad_ctrs);
+	strlist_release(&f->bad_vols);
 	strlist_release(&f->orphans);
 	strlist_release(&f->debris);
 }
@@ -195,6 +198,31 @@ static int scan_containers(struct store *st, struct findings *f, struct rcr_erro
 	return rc < 0 ? -1 : 0;
 }
 
+/* A volume row needs its directory with _data in it (the copy-up marker is optional). */
+static int scan_volumes(struct store *st, struct findings *f, struct rcr_error **err)
+{
+	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	const char *what = "listing volumes";
+	int rc;
+
+	s = db_stmt(st, err, what, "SELECT name FROM volumes ORDER BY name", NULL);
+	if (s == NULL)
+		return -1;
+	while ((rc = db_step(st, s, what, err)) == 1) {
+		const char *name = db_text(s, 0);
+		_cleanup_free_ char *data = store_volume_data_path(st, name);
+		struct stat sb;
+
+		if (data != NULL && lstat(data, &sb) == 0 && S_ISDIR(sb.st_mode))
+			continue;
+		if (note(f, err, "volume %s: its directory '%s' is missing", name,
+			 data ? data : "?") < 0 ||
+		    push(&f->bad_vols, name, err) < 0)
+			return -1;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 /* Never made by rcr (store_image_delete refuses an image in use), but a hand-edited database can
  * say it. Not repaired: the container is the user's to remove. */
 static int scan_container_images(struct store *st, struct findings *f, struct rcr_error **err)
@@ -253,12 +281,13 @@ static int scan(struct store *st, struct findings *f, struct rcr_error **err)
 		return -1;
 	if (scan_images(st, f, err) < 0 || scan_layers(st, f, err) < 0 ||
 	    scan_image_layers(st, f, err) < 0 || scan_containers(st, f, err) < 0 ||
-	    scan_container_images(st, f, err) < 0)
+	    scan_container_images(st, f, err) < 0 || scan_volumes(st, f, err) < 0)
 		goto fail;
 	first = f->orphans.n;
 	if (store_orphans_scan(st, "layers", NULL, &f->orphans, err) < 0 ||
 	    store_orphans_scan(st, "images", NULL, &f->orphans, err) < 0 ||
-	    store_orphans_scan(st, "containers", NULL, &f->orphans, err) < 0)
+	    store_orphans_scan(st, "containers", NULL, &f->orphans, err) < 0 ||
+	    store_orphans_scan(st, "volumes", NULL, &f->orphans, err) < 0)
 		goto fail;
 	for (size_t i = first; i < f->orphans.n; i++)
 		if (note(f, err, "'%s' has no record in the database", f->orphans.v[i]) < 0)
@@ -365,6 +394,17 @@ static int repair_rows(struct store *st, struct findings *f, struct strlist *gon
 	for (size_t i = 0; i < f->bad_images.n; i++)
 		if (store_image_rows_delete(st, f->bad_images.v[i], &candidates, err) < 0)
 			goto out;
+	/* After the broken containers went (with their uses): a volume still in use stays. */
+	for (size_t i = 0; i < f->bad_vols.n; i++) {
+		char ctr[65];
+		int used = store_volume_first_user(st, f->bad_vols.v[i], ctr, err);
+
+		if (used < 0 ||
+		    (used == 0 &&
+		     db_exec(st, err, "deleting a volume without its directory",
+			     "DELETE FROM volumes WHERE name = ?", "s", f->bad_vols.v[i]) < 0))
+			goto out;
+	}
 	for (size_t i = 0; i < f->bad_layers.n; i++) {
 		struct store_layer l = {0};
 
@@ -404,6 +444,15 @@ static int repair(struct store *st, struct findings *f, struct store_trash *tras
 		_cleanup_free_ char *dir = store_layer_dir(st, gone.v[i]);
 
 		if (dir != NULL && store_trash_move(trash, dir, err) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < f->bad_vols.n; i++) {
+		_cleanup_free_ char *dir = store_volume_dir(st, f->bad_vols.v[i]);
+		struct store_volume v = {0};
+		int kept = store_volume_get(st, f->bad_vols.v[i], &v, err);
+
+		store_volume_release(&v);
+		if (kept < 0 || (kept == 0 && dir != NULL && store_trash_move(trash, dir, err) < 0))
 			goto out;
 	}
 	for (size_t i = 0; i < f->orphans.n; i++)

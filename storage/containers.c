@@ -6,9 +6,10 @@
  * inside the write transaction that inserts the row, so a store_open recovering debris (which
  * takes the commit lock) never sees it between the rename and the commit. Rows are deleted
  * before their directory, which leaves through the trash and is removed in the user namespace
- * (upper/ and work/ hold files of the container's mapped ids). Names are unique: looked up and
- * written in one IMMEDIATE transaction, with the UNIQUE constraint behind. The config JSON is
- * the CLI's: this file never parses it.
+ * (upper/ and work/ hold files of the container's mapped ids). The volumes a container uses are
+ * recorded in its creating transaction and go with its row (ON DELETE CASCADE). Names are unique:
+ * looked up and written in one IMMEDIATE transaction, with the UNIQUE constraint behind. The config
+ * JSON is the CLI's: this file never parses it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -242,10 +243,13 @@ static int insert_row(struct store *st, const struct store_container *c, const c
 			rcr_error_set(err, ENOENT, "image %s is not stored", image);
 		return -1;
 	}
-	return db_exec(st, err, "recording a container",
-		       "INSERT INTO containers (" CTR_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		       "sssssiss", c->id, c->name, image, c->image_name, c->command, c->created,
-		       c->state, c->config);
+	if (db_exec(st, err, "recording a container",
+		    "INSERT INTO containers (" CTR_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		    "sssssiss", c->id, c->name, image, c->image_name, c->command, c->created,
+		    c->state, c->config) < 0)
+		return -1;
+	/* In the same transaction: a volume is never seen unused while its container exists. */
+	return store_volume_uses_insert(st, c->id, c->volumes, c->n_volumes, err);
 }
 
 int store_container_create(struct store *st, const struct store_container *c,

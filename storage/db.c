@@ -3,7 +3,7 @@
  * Schema changes are migrations: migrations[i] takes the database from user_version i to i + 1,
  * and all pending ones run in one IMMEDIATE transaction, so two rcr calls opening an old store
  * at once migrate it once. A migration, once released, is never edited: add the next one
- * (volumes, ...). This file must never open a database it does not understand (a
+ * for each change. This file must never open a database it does not understand (a
  * newer user_version) and must never report a failure without SQLite's own message.
  */
 #include "storage/db.h"
@@ -74,6 +74,26 @@ static const char *const migrations[] = {
 	"  state TEXT NOT NULL,"
 	"  config TEXT NOT NULL);"
 	"CREATE INDEX containers_image ON containers(image_id);",
+
+	/* 2 -> 3: volumes, and which container uses which (at which destination). A volume's
+	 * labels and options are JSON objects as the user gave them; created is unix
+	 * nanoseconds; copy_up records that it was made to take the image's content on its first
+	 * mount (whether it still will is the marker file's business: storage/volumes.c). Rows
+	 * of container_volumes go with their container; a volume in use cannot be deleted (the
+	 * key is immediate, behind store_volume_delete's own check and Podman's message). */
+	"CREATE TABLE volumes ("
+	"  name TEXT PRIMARY KEY NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  labels TEXT NOT NULL DEFAULT '{}',"
+	"  options TEXT NOT NULL DEFAULT '{}',"
+	"  anonymous INTEGER NOT NULL DEFAULT 0,"
+	"  copy_up INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE container_volumes ("
+	"  container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,"
+	"  volume TEXT NOT NULL REFERENCES volumes(name),"
+	"  dest TEXT NOT NULL,"
+	"  PRIMARY KEY (container_id, dest));"
+	"CREATE INDEX container_volumes_volume ON container_volumes(volume);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,

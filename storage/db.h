@@ -13,7 +13,7 @@
 #include "storage/internal.h"
 
 /* The schema version this rcr writes (PRAGMA user_version). */
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 /* Open (creating) path: WAL, synchronous NORMAL, a 30 s busy timeout, foreign keys on, and the
  * schema migrated to DB_SCHEMA_VERSION in one transaction. A database from a newer rcr is

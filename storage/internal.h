@@ -20,6 +20,7 @@ struct store {
 	char *layers;	  /* ROOT/layers */
 	char *images;	  /* ROOT/images */
 	char *containers; /* ROOT/containers */
+	char *volumes;	  /* ROOT/volumes */
 	char *db_path;
 	struct sqlite3 *db;
 	const struct userns_user_maps *maps; /* borrowed; NULL: no user namespace for removals */
@@ -74,9 +75,9 @@ int store_commit_trylock(struct store *st, struct store_lock **out, struct rcr_e
  * lock held (the caller closes it after removing the entry). 0: in use or gone, -1: error. */
 int store_tmp_entry_unheld(struct store *st, const char *name, int *fd_out);
 
-/* Every entry of layers/, images/ or containers/ (table of that name) without a row: pushed on
- * found and moved into trash, each when not NULL. The caller holds the commit lock, so no
- * commit is between its rename and its row. */
+/* Every entry of layers/, images/, containers/ or volumes/ (table of that name) without a row:
+ * pushed on found and moved into trash, each when not NULL. The caller holds the commit lock,
+ * so no commit is between its rename and its row. */
 int store_orphans_scan(struct store *st, const char *table, struct store_trash *trash,
 		       struct strlist *found, struct rcr_error **err);
 
@@ -127,5 +128,17 @@ char *store_image_dir(const struct store *st, const char *id);
 /* The id of a container made from image id (the oldest), into ctr: 1, 0 when none, -1. */
 int store_image_first_container(struct store *st, const char *image_id, char ctr[65],
 				struct rcr_error **err);
+
+/* ---- volumes.c: what store.c and check.c need -------------------------------------------- */
+
+/* store_orphans_scan for volumes/: entries are named by volume names, not hex ids. */
+int store_volume_orphans_scan(struct store *st, struct store_trash *trash, struct strlist *found,
+			      struct rcr_error **err);
+/* Inside a write transaction: record the volumes container id uses (each must exist). */
+int store_volume_uses_insert(struct store *st, const char *id, const struct store_volume_use *v,
+			     size_t n, struct rcr_error **err);
+/* The oldest container using volume name into ctr: 1, 0 when none, -1. */
+int store_volume_first_user(struct store *st, const char *name, char ctr[65],
+			    struct rcr_error **err);
 
 #endif

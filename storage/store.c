@@ -1,7 +1,7 @@
 /* Opening and closing the store, its commit lock, the locked entries under tmp/, and the
  * recovery that every store_open runs: tmp/ entries no process holds are a killed call's debris,
- * and layers/, images/ or containers/ directories without a row are content whose commit never
- * happened.
+ * and layers/, images/, containers/ or volumes/ directories without a row are content whose
+ * commit never happened.
  *
  * Recovery must never remove anything another call may still use: a tmp/ entry goes only while
  * this process holds its flock, and content directories only under the commit lock, which every
@@ -434,11 +434,14 @@ int store_orphans_scan(struct store *st, const char *table, struct store_trash *
 		       struct strlist *found, struct rcr_error **err)
 {
 	const char *dir = table_dir(st, table);
-	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_closedir_ DIR *d = NULL;
 	struct name_set rows = {0};
 	struct dirent *e;
 	int rc = -1;
 
+	if (strcmp(table, "volumes") == 0)
+		return store_volume_orphans_scan(st, trash, found, err);
+	d = opendir(dir);
 	if (d == NULL) {
 		rcr_error_set_errno(err, errno, "reading '%s'", dir);
 		return -1;
@@ -480,7 +483,8 @@ static void clean_orphans(struct store *st)
 	}
 	if (store_orphans_scan(st, "layers", &trash, NULL, &err) < 0 ||
 	    store_orphans_scan(st, "images", &trash, NULL, &err) < 0 ||
-	    store_orphans_scan(st, "containers", &trash, NULL, &err) < 0)
+	    store_orphans_scan(st, "containers", &trash, NULL, &err) < 0 ||
+	    store_orphans_scan(st, "volumes", &trash, NULL, &err) < 0)
 		rcr_warn("removing content without a record: %s", err->msg);
 	store_lock_release(lk);
 	store_trash_empty(&trash);
@@ -498,7 +502,7 @@ static int make_layout(struct store *st, struct rcr_error **err)
 	}
 	if (fs_mkdir_p(st->root, 0700, err) < 0 || fs_mkdir_p(st->layers, 0700, err) < 0 ||
 	    fs_mkdir_p(st->images, 0700, err) < 0 || fs_mkdir_p(st->containers, 0700, err) < 0 ||
-	    fs_mkdir_p(st->tmp, 0700, err) < 0)
+	    fs_mkdir_p(st->volumes, 0700, err) < 0 || fs_mkdir_p(st->tmp, 0700, err) < 0)
 		return -1;
 	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (st->lock_fd < 0) {
@@ -525,9 +529,10 @@ int store_open(const char *root, const struct userns_user_maps *maps, struct sto
 	st->layers = fs_path_join(root, "layers");
 	st->images = fs_path_join(root, "images");
 	st->containers = fs_path_join(root, "containers");
+	st->volumes = fs_path_join(root, "volumes");
 	st->db_path = fs_path_join(root, "rcr.db");
 	if (st->root == NULL || st->tmp == NULL || st->layers == NULL || st->images == NULL ||
-	    st->containers == NULL || st->db_path == NULL) {
+	    st->containers == NULL || st->volumes == NULL || st->db_path == NULL) {
 		rcr_error_set(err, ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -556,6 +561,7 @@ void store_close(struct store *st)
 	free(st->layers);
 	free(st->images);
 	free(st->containers);
+	free(st->volumes);
 	free(st->db_path);
 	free(st);
 }

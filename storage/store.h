@@ -1,12 +1,15 @@
 /* The store (DESIGN.md §5): SQLite metadata in ROOT/rcr.db (WAL) and content directories.
  *
- *   ROOT/rcr.db                       images, image names and digests, layers, containers
- *                                     (and later volumes)
+ *   ROOT/rcr.db                       images, image names and digests, layers, containers,
+ *                                     volumes and which container uses which
  *   ROOT/layers/<chain hex>/diff      a layer's unpacked content, owned by mapped ids
  *   ROOT/images/<id hex>/{manifest,config}
  *   ROOT/containers/<id>/{upper,work,userdata}
  *                                     a container's overlay upper and work dirs (owned by
  *                                     mapped ids once it ran) and the CLI's files about it
+ *   ROOT/volumes/<name>/_data         a volume's content (owned by mapped ids once used)
+ *   ROOT/volumes/<name>/copy-up       present while the volume waits for its first mount's
+ *                                     copy of the image's content (runtime/copyup.h)
  *   ROOT/tmp/                         staging and downloads, on the same filesystem
  *   ROOT/store.lock                   the commit lock (flock)
  *
@@ -32,6 +35,7 @@
 struct store;
 struct store_staging;
 struct store_lock;
+struct store_volume_use;
 
 /* Open (creating) the store at root; maps are borrowed and must outlive the store. Cleans
  * debris left by killed calls. */
@@ -161,6 +165,10 @@ struct store_container {
 	long long created; /* unix nanoseconds */
 	char *state;	   /* "created" normally; "removing" while rm runs */
 	char *config;	   /* the container's JSON config, opaque to the store */
+	/* Borrowed, read by store_container_create only (recorded in its transaction): the
+	 * volumes the container mounts. Never filled by lookups (store_container_volumes). */
+	const struct store_volume_use *volumes;
+	size_t n_volumes;
 };
 /* Free the fields of *c (not c) and zero it; NULL is fine. */
 void store_container_release(struct store_container *c);
@@ -170,7 +178,8 @@ void store_container_free(struct store_container *v, size_t n);
 /* A new random id (64 hex from getrandom), unique among containers. Owned. */
 char *store_container_new_id(struct store *st, struct rcr_error **err);
 
-/* Record c (all fields set by the caller, state "created") and make its directory
+/* Record c (all fields set by the caller, state "created"), the volumes it uses (each must
+ * exist: ENOENT "no volume with name ..." otherwise), and make its directory
  * ROOT/containers/<id> with upper/ (0755), work/ and userdata/ (0700). c is borrowed. A name in
  * use is an error with code EEXIST and Podman's message, unwrapped: the container name "NAME" is
  * already in use by ID. You have to remove that container to be able to reuse that name: that
@@ -216,13 +225,82 @@ int store_container_delete(struct store *st, const char *id, struct rcr_error **
 int store_image_containers(struct store *st, const char *image_id, char ***ids,
 			   struct rcr_error **err);
 
+/* ---- volumes ---------------------------------------------------------------------------------
+ *
+ * Named and anonymous volumes (Podman's "local" driver): a row and ROOT/volumes/<name>/_data,
+ * made together (staged under tmp/, renamed into place under the commit lock inside the row's
+ * transaction, as containers are) and removed together (row first, then the directory through
+ * the trash, in the user namespace: a container's non-root users leave files of subordinate ids
+ * there). A volume that will copy the image's content on its first mount has the file
+ * ROOT/volumes/<name>/copy-up until then: the runtime removes it without the store. */
+
+struct store_volume {
+	char *name;
+	long long created; /* unix nanoseconds */
+	char *labels;	   /* a JSON object as text, "{}" when none */
+	char *options;	   /* a JSON object as text (the driver options), "{}" when none */
+	bool anonymous;	   /* made for one container's -v /dst: removed with it (rm -v, --rm) */
+	bool copy_up;	   /* made to take the image's content on its first mount (not nocopy) */
+};
+void store_volume_release(struct store_volume *v);
+void store_volume_free(struct store_volume *v, size_t n);
+
+/* A container's use of a volume: what store_container_create records (borrowed strings there)
+ * and store_container_volumes returns (owned there). */
+struct store_volume_use {
+	char *volume;
+	char *dest;	/* absolute path in the container */
+	bool anonymous; /* the volume's flag (filled by store_container_volumes) */
+};
+void store_volume_use_free(struct store_volume_use *v, size_t n);
+
+/* Podman's rule for volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 characters. */
+bool store_volume_name_valid(const char *name);
+
+/* A new random name (64 hex) no volume has, for an anonymous volume. Owned. */
+char *store_volume_new_name(struct store *st, struct rcr_error **err);
+
+/* Record v (name, labels, options, anonymous, copy_up from the caller; created now when 0) and
+ * make its directory with an empty _data (0755) and, with copy_up, the copy-up marker. A name
+ * in use is EEXIST with Podman's message, unwrapped: volume with name NAME already exists:
+ * volume already exists. An invalid name is EINVAL naming the rule. */
+int store_volume_create(struct store *st, const struct store_volume *v, struct rcr_error **err);
+
+/* ROOT/volumes/<name>, its _data and its copy-up marker (allocated; NULL for an invalid name). */
+char *store_volume_dir(const struct store *st, const char *name);
+char *store_volume_data_path(const struct store *st, const char *name);
+char *store_volume_marker_path(const struct store *st, const char *name);
+
+/* 1 and *out (owned: store_volume_release) when found, 0 when not, -1 on error. */
+int store_volume_get(struct store *st, const char *name, struct store_volume *out,
+		     struct rcr_error **err);
+
+/* Every volume, by name (*out owned: store_volume_free). */
+int store_volume_list(struct store *st, struct store_volume **out, size_t *n,
+		      struct rcr_error **err);
+
+/* Ids of the containers using volume name, oldest first (owned NULL-terminated strv, may be
+ * empty). */
+int store_volume_users(struct store *st, const char *name, char ***ids, struct rcr_error **err);
+
+/* The volumes container id uses, by destination (*out owned: store_volume_use_free). */
+int store_container_volumes(struct store *st, const char *id, struct store_volume_use **out,
+			    size_t *n, struct rcr_error **err);
+
+/* Remove the row, then the directory (in the user namespace when needed). Unknown is ENOENT
+ * (Podman's "no volume with name "x" found: no such volume"); in use is EBUSY with Podman's
+ * message naming the containers, unwrapped: volume NAME is being used by the following
+ * container(s): ID...: volume is being used. A directory that cannot go now is a warning: it
+ * has no row, so the next store_open removes it. */
+int store_volume_delete(struct store *st, const char *name, struct rcr_error **err);
+
 /* ---- checking ------------------------------------------------------------------------------ */
 
 /* Problems found (each a line appended to *report, allocated): rows whose content is missing
- * (a container whose directory is missing included), content without rows, tmp/ debris. With
- * repair, fix what can be fixed: broken rows and their content go, except an image a container
- * uses (and its layers), which stays reported, as Podman's check without --force. Returns the
- * number of problems left, or -1. */
+ * (a container or volume whose directory is missing included), content without rows, tmp/
+ * debris. With repair, fix what can be fixed: broken rows and their content go, except an image
+ * or a volume a container uses (and the image's layers), which stays reported, as Podman's
+ * check without --force. Returns the number of problems left, or -1. */
 int store_check(struct store *st, bool repair, char **report, struct rcr_error **err);
 
 #endif

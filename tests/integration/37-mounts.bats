@@ -170,8 +170,8 @@ teardown_file() {
 	[[ "$output" == *"relative path: use an absolute host path"* ]]
 	run -125 "$RCR" run --rm -v "$BATS_TEST_TMPDIR/no-such-dir:/data" bb true
 	[[ "$output" == *"bind mount source '$BATS_TEST_TMPDIR/no-such-dir' does not exist"* ]]
-	run -125 "$RCR" run --rm -v myvol:/data bb true
-	[[ "$output" == *"named volumes are not supported yet: use an absolute host path"* ]]
+	run -125 "$RCR" run --rm -v 'my@vol:/data' bb true
+	[[ "$output" == *"'my@vol' is neither an absolute host path nor a volume name"* ]]
 	run -125 "$RCR" run --rm -v "$D:/data:frob" bb true
 	[[ "$output" == *"unknown option 'frob'"* ]]
 	run -125 "$RCR" run --rm -v "$D:/data:O" bb true
@@ -180,10 +180,10 @@ teardown_file() {
 	[[ "$output" == *"ro and rw may be given only once"* ]]
 	run -125 "$RCR" run --rm -v "$D:data" bb true
 	[[ "$output" == *"not an absolute path"* ]]
-	run -125 "$RCR" run --rm -v /data bb true
-	[[ "$output" == *"anonymous volumes are not supported yet"* ]]
-	run -125 "$RCR" run --rm --mount type=volume,source=myvol,target=/data bb true
-	[[ "$output" == *"named volumes are not supported yet"* ]]
+	run -125 "$RCR" run --rm --mount type=volume,source=/abs,target=/data bb true
+	[[ "$output" == *"invalid volume name '/abs'"* ]]
+	run -125 "$RCR" run --rm --mount type=volume,source=v,target=/data,volume-driver=x bb true
+	[[ "$output" == *"option 'volume-driver' (volume drivers and their options"* ]]
 	run -125 "$RCR" run --rm --mount "type=bind,source=$D,target=/data,frob=1" bb true
 	[[ "$output" == *"unknown option 'frob'"* ]]
 	run -125 "$RCR" run --rm --mount "source=$D,target=/data" bb true

@@ -59,10 +59,10 @@ static void test_volume(void)
 
 	refuses(ctr_mount_parse_volume, "./data:/data", "relative path: use an absolute host path");
 	refuses(ctr_mount_parse_volume, "../data:/data", "relative path");
-	refuses(ctr_mount_parse_volume, "myvol:/data",
-		"named volumes are not supported yet: use an absolute host path");
-	refuses(ctr_mount_parse_volume, "/data", "anonymous volumes are not supported yet");
-	refuses(ctr_mount_parse_volume, "data", "use SRC:DST[:OPTIONS]");
+	refuses(ctr_mount_parse_volume, "my@vol:/data",
+		"neither an absolute host path nor a volume name");
+	refuses(ctr_mount_parse_volume, "_vol:/data", "neither an absolute host path");
+	refuses(ctr_mount_parse_volume, "data", "use SRC:DST[:OPTIONS], or DST");
 	refuses(ctr_mount_parse_volume, ":/data", "no source");
 	refuses(ctr_mount_parse_volume, "/a:", "no destination");
 	refuses(ctr_mount_parse_volume, "/a:b", "'b' is not an absolute path");
@@ -120,8 +120,15 @@ static void test_mount(void)
 	ctr_mount_release(&m);
 	is_int(err == NULL, 1, "no error set by the accepted ones");
 
-	refuses(ctr_mount_parse_mount, "type=volume,source=v,target=/d",
-		"named volumes are not supported yet");
+	refuses(ctr_mount_parse_mount, "type=volume,source=/abs,target=/d",
+		"invalid volume name '/abs'");
+	refuses(ctr_mount_parse_mount, "type=volume,source=v,target=/d,volume-opt=o=x",
+		"option 'volume-opt' (volume drivers");
+	refuses(ctr_mount_parse_mount, "type=volume,source=v,target=/d,tmpfs-size=1m",
+		"not for type=volume");
+	refuses(ctr_mount_parse_mount, "type=bind,source=/a,target=/d,volume-nocopy",
+		"volume-nocopy is only for type=volume");
+	refuses(ctr_mount_parse_mount, "type=tmpfs,target=/d,volume-nocopy", "a tmpfs has no");
 	refuses(ctr_mount_parse_mount, "type=image,source=x,target=/d",
 		"mount type 'image' is not supported");
 	refuses(ctr_mount_parse_mount, "source=/a,target=/d", "no type");
@@ -208,7 +215,8 @@ static void test_spec(void)
 
 	s.binds[0] = (struct rt_bind){strdup("/u/hosts"), strdup("/etc/hosts"), false};
 	s.binds[1] = (struct rt_bind){strdup("/srv"), strdup("/data"), true};
-	s.bind_opts[1] = (struct rt_bind_opts){RT_PROP_RSHARED, true, true};
+	s.bind_opts[1] =
+		(struct rt_bind_opts){RT_PROP_RSHARED, true, true, strdup("/st/volumes/v/copy-up")};
 	s.n_binds = 2;
 	s.tmpfs[0] = (struct rt_tmpfs){strdup("/t"), strdup("size=1m"), MS_NOEXEC | MS_RDONLY, 1};
 	s.tmpfs[1] = (struct rt_tmpfs){strdup("/data/x"), strdup(""), MS_NODEV, 2};
@@ -223,8 +231,11 @@ static void test_spec(void)
 	json_decref(rest);
 	ok(rt_spec_from_json(j, &back, &err) == 0, "a spec with bind options and tmpfs reads back");
 	ok(back.n_binds == 2 && back.bind_opts[0].propagation == RT_PROP_DEFAULT &&
-		   !back.bind_opts[0].volume && !back.bind_opts[0].chown,
+		   !back.bind_opts[0].volume && !back.bind_opts[0].chown &&
+		   back.bind_opts[0].copyup_marker == NULL,
 	   "  a generated bind has no options");
+	is_str(back.bind_opts[1].copyup_marker, "/st/volumes/v/copy-up",
+	       "  a volume's copy-up marker reads back");
 	ok(back.bind_opts[1].propagation == RT_PROP_RSHARED && back.bind_opts[1].volume &&
 		   back.bind_opts[1].chown && back.binds[1].ro,
 	   "  the user's bind keeps rshared, volume, chown, ro");
@@ -244,8 +255,10 @@ static void test_spec(void)
 		   strcmp(p.ops[base + 1].data, "size=1m") == 0,
 	   "  then the tmpfs placed before binds[1], with its flags and data");
 	ok(p.ops[base + 2].kind == RT_OP_BIND && p.ops[base + 2].ro &&
-		   p.ops[base + 2].propagation == RT_PROP_RSHARED && p.ops[base + 2].chown,
-	   "  then binds[1] with ro, propagation and chown");
+		   p.ops[base + 2].propagation == RT_PROP_RSHARED && p.ops[base + 2].chown &&
+		   p.ops[base + 2].copyup_marker == back.bind_opts[1].copyup_marker &&
+		   p.ops[base].copyup_marker == NULL,
+	   "  then binds[1] with ro, propagation, chown and the copy-up marker");
 	ok(p.ops[base + 3].kind == RT_OP_MOUNT && strcmp(p.ops[base + 3].target, "/data/x") == 0,
 	   "  then the tmpfs placed after all binds");
 	json_decref(j);
@@ -260,12 +273,61 @@ static void test_spec(void)
 			    json_string("rshared"));
 	json_object_set_new(json_array_get(json_object_get(j, "tmpfs"), 1), "pos", json_integer(3));
 	ok(rt_spec_from_json(j, &back, &err) < 0, "a tmpfs position past the binds is refused");
+	rcr_error_clear(&err);
+	json_object_set_new(json_array_get(json_object_get(j, "tmpfs"), 1), "pos", json_integer(2));
+	json_object_set_new(json_array_get(json_object_get(j, "binds"), 1), "copyup_marker",
+			    json_string("relative/copy-up"));
+	ok(rt_spec_from_json(j, &back, &err) < 0, "a relative copy-up marker is refused");
 	json_decref(j);
 	rt_spec_release(&s);
 }
 
+/* Named volumes (a word), anonymous ones ("-v /dst", --mount without source), nocopy. */
+static void test_volumes(void)
+{
+	_cleanup_error_ struct rcr_error *err = NULL;
+	struct ctr_mount m;
+
+	ok(ctr_mount_parse_volume("myvol:/data", &m, &err) == 0, "-v myvol:/data");
+	ok(m.type == CTR_MOUNT_VOLUME && strcmp(m.source, "myvol") == 0 &&
+		   strcmp(m.dest, "/data") == 0 && !m.ro && !m.nocopy && m.copyup_marker == NULL,
+	   "  a named volume, copied up by default");
+	ctr_mount_release(&m);
+	ok(ctr_mount_parse_volume("v.1_x-y:/d/../e/:ro,nocopy,U,rshared", &m, &err) == 0 &&
+		   m.type == CTR_MOUNT_VOLUME && strcmp(m.source, "v.1_x-y") == 0 &&
+		   strcmp(m.dest, "/e") == 0 && m.ro && m.nocopy && m.chown &&
+		   m.propagation == RT_PROP_RSHARED,
+	   "-v NAME:DST:ro,nocopy,U,rshared");
+	ctr_mount_release(&m);
+	ok(ctr_mount_parse_volume("/anon//x/", &m, &err) == 0 && m.type == CTR_MOUNT_VOLUME &&
+		   m.source == NULL && strcmp(m.dest, "/anon/x") == 0,
+	   "-v /dst is an anonymous volume");
+	ctr_mount_release(&m);
+	ok(ctr_mount_parse_volume("/a:/b:nocopy", &m, &err) == 0 && m.type == CTR_MOUNT_BIND &&
+		   !m.nocopy,
+	   "nocopy on a bind means nothing");
+	ctr_mount_release(&m);
+	ok(ctr_mount_parse_mount("type=volume,source=v,target=/d,readonly,volume-nocopy", &m,
+				 &err) == 0 &&
+		   m.type == CTR_MOUNT_VOLUME && strcmp(m.source, "v") == 0 && m.ro && m.nocopy,
+	   "--mount type=volume,source=,target=,readonly,volume-nocopy");
+	ctr_mount_release(&m);
+	ok(ctr_mount_parse_mount("type=volume,dst=/d", &m, &err) == 0 &&
+		   m.type == CTR_MOUNT_VOLUME && m.source == NULL && !m.nocopy,
+	   "--mount type=volume without source is anonymous");
+	ctr_mount_release(&m);
+	ok(ctr_mount_parse_mount("type=volume,src=v,dst=/d,volume-nocopy=false", &m, &err) == 0 &&
+		   !m.nocopy,
+	   "volume-nocopy=false copies");
+	ctr_mount_release(&m);
+	is_int(err == NULL, 1, "no error set by the accepted ones");
+	refuses(ctr_mount_parse_volume, "myvol:/", "cannot be '/'");
+	refuses(ctr_mount_parse_mount, "type=volume,source=v", "no destination");
+}
+
 int main(void)
 {
+	test_volumes();
 	test_volume();
 	test_mount();
 	test_tmpfs();

@@ -175,7 +175,7 @@ static void test_open(void)
 	   "layers/, images/, tmp/, store.lock and rcr.db exist");
 	is_str(st ? store_root(st) : NULL, root, "store_root");
 	is_str(st ? store_tmp_dir(st) : NULL, at("tmp"), "store_tmp_dir");
-	is_int(db_int("PRAGMA user_version"), 2, "schema version 2");
+	is_int(db_int("PRAGMA user_version"), 3, "schema version 3");
 	{
 		sqlite3 *db = NULL;
 		sqlite3_stmt *s = NULL;
