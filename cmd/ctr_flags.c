@@ -45,6 +45,9 @@ enum {
 	OPT_SIG_PROXY,
 	OPT_MOUNT,
 	OPT_TMPFS,
+	OPT_USERNS,
+	OPT_UIDMAP,
+	OPT_GIDMAP,
 };
 
 static const struct option long_opts[] = {
@@ -89,15 +92,18 @@ static const struct option long_opts[] = {
 	{"volume", required_argument, NULL, 'v'},
 	{"mount", required_argument, NULL, OPT_MOUNT},
 	{"tmpfs", required_argument, NULL, OPT_TMPFS},
+	{"userns", required_argument, NULL, OPT_USERNS},
+	{"uidmap", required_argument, NULL, OPT_UIDMAP},
+	{"gidmap", required_argument, NULL, OPT_GIDMAP},
 	{"help", no_argument, NULL, 'H'},
 	{NULL, 0, NULL, 0},
 };
 
 void ctr_flags_release(struct ctr_flags *f)
 {
-	char ***lists[] = {&f->env,	      &f->env_files, &f->cap_add,   &f->cap_drop,
-			   &f->security_opts, &f->ulimits,   &f->group_add, &f->labels,
-			   &f->log_opts,      &f->volumes,   &f->mounts,    &f->tmpfs};
+	char ***lists[] = {&f->env,	&f->env_files, &f->cap_add, &f->cap_drop, &f->security_opts,
+			   &f->ulimits, &f->group_add, &f->labels,  &f->log_opts, &f->volumes,
+			   &f->mounts,	&f->tmpfs,     &f->uidmaps, &f->gidmaps};
 
 	/* the strings are argv's: only the vectors are ours */
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -189,6 +195,10 @@ static int list_flag(int c, struct ctr_flags *f)
 		return push(&f->mounts, optarg);
 	case OPT_TMPFS:
 		return push(&f->tmpfs, optarg);
+	case OPT_UIDMAP:
+		return push(&f->uidmaps, optarg);
+	case OPT_GIDMAP:
+		return push(&f->gidmaps, optarg);
 	default:
 		return 1;
 	}
@@ -236,6 +246,9 @@ static int value_flag(int c, struct ctr_flags *f, struct rcr_error **err)
 		return 0;
 	case OPT_AUTHFILE:
 		f->authfile = optarg;
+		return 0;
+	case OPT_USERNS:
+		f->userns = optarg;
 		return 0;
 	case OPT_STOP_TIMEOUT:
 		if (parse_int("--stop-timeout", optarg, 0, &n, err) < 0)
@@ -400,5 +413,8 @@ void ctr_flags_to_opts(const struct ctr_flags *f, struct ctr_opts *o)
 		.volumes = f->volumes,
 		.mounts = f->mounts,
 		.tmpfs = f->tmpfs,
+		.userns = f->userns,
+		.uidmaps = f->uidmaps,
+		.gidmaps = f->gidmaps,
 	};
 }

@@ -18,13 +18,13 @@ struct ctr_flags {
 	bool quiet, sig_proxy;
 	int read_only_tmpfs;
 	const char *name, *user, *workdir, *entrypoint, *hostname, *tz, *network, *log_driver;
-	const char *stop_signal, *memory, *cpus, *authfile;
+	const char *stop_signal, *memory, *cpus, *authfile, *userns;
 	int stop_timeout;
 	long long pids_limit;
 	enum pull_policy pull;
 	enum tls_verify tls;
 	char **env, **env_files, **cap_add, **cap_drop, **security_opts, **ulimits, **group_add;
-	char **labels, **log_opts, **volumes, **mounts, **tmpfs;
+	char **labels, **log_opts, **volumes, **mounts, **tmpfs, **uidmaps, **gidmaps;
 };
 
 /* 0 parsed, 1 for --help, -1 with err. */
