@@ -4,6 +4,9 @@
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 user=rcrtest
+# Where this run's rcr and rcr-monitor are installed: RCR_BENCH_BIN keeps two benchmark runs from
+# different worktrees from replacing each other's binaries.
+bench_bin=${RCR_BENCH_BIN:-/var/tmp/rcr-bench}
 
 # Test environment (users, images, registries) and Podman 4 set up as ENVIRONMENT.md says:
 # runc (crun refuses hybrid cgroups), the overlay driver, the local registry insecure.
@@ -13,8 +16,8 @@ bench_setup() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc conmon >/dev/null
 	fi
 	make -C "$top" -s all
-	install -d -m 0755 /var/tmp/rcr-bench
-	install -m 0755 "$top/build/rcr" "$top/build/rcr-monitor" /var/tmp/rcr-bench/
+	install -d -m 0755 "$bench_bin"
+	install -m 0755 "$top/build/rcr" "$top/build/rcr-monitor" "$bench_bin/"
 	local home
 	home=$(getent passwd "$user" | cut -d: -f6)
 	install -d -o "$user" -g "$user" "$home/.config/containers"
@@ -30,7 +33,7 @@ as_user() {
 	local uid home
 	uid=$(id -u "$user")
 	home=$(getent passwd "$user" | cut -d: -f6)
-	runuser -u "$user" -- env -i HOME="$home" USER="$user" PATH=/var/tmp/rcr-bench:/usr/bin:/bin \
+	runuser -u "$user" -- env -i HOME="$home" USER="$user" PATH="$bench_bin":/usr/bin:/bin \
 		XDG_RUNTIME_DIR="/run/user/$uid" "$@"
 }
 

@@ -50,6 +50,9 @@ enum {
 	OPT_DNS_OPTION,
 	OPT_ADD_HOST,
 	OPT_MAC_ADDRESS,
+	OPT_USERNS,
+	OPT_UIDMAP,
+	OPT_GIDMAP,
 };
 
 static const struct option long_opts[] = {
@@ -102,6 +105,9 @@ static const struct option long_opts[] = {
 	{"dns-opt", required_argument, NULL, OPT_DNS_OPTION},
 	{"add-host", required_argument, NULL, OPT_ADD_HOST},
 	{"mac-address", required_argument, NULL, OPT_MAC_ADDRESS},
+	{"userns", required_argument, NULL, OPT_USERNS},
+	{"uidmap", required_argument, NULL, OPT_UIDMAP},
+	{"gidmap", required_argument, NULL, OPT_GIDMAP},
 	{"help", no_argument, NULL, 'H'},
 	{NULL, 0, NULL, 0},
 };
@@ -112,7 +118,7 @@ void ctr_flags_release(struct ctr_flags *f)
 			   &f->security_opts, &f->ulimits,   &f->group_add,  &f->labels,
 			   &f->log_opts,      &f->volumes,   &f->mounts,     &f->tmpfs,
 			   &f->publish,	      &f->dns,	     &f->dns_search, &f->dns_options,
-			   &f->add_hosts};
+			   &f->add_hosts,     &f->uidmaps,   &f->gidmaps};
 
 	/* the strings are argv's: only the vectors are ours */
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -214,6 +220,10 @@ static int list_flag(int c, struct ctr_flags *f)
 		return push(&f->dns_options, optarg);
 	case OPT_ADD_HOST:
 		return push(&f->add_hosts, optarg);
+	case OPT_UIDMAP:
+		return push(&f->uidmaps, optarg);
+	case OPT_GIDMAP:
+		return push(&f->gidmaps, optarg);
 	default:
 		return 1;
 	}
@@ -264,6 +274,9 @@ static int value_flag(int c, struct ctr_flags *f, struct rcr_error **err)
 		return 0;
 	case OPT_AUTHFILE:
 		f->authfile = optarg;
+		return 0;
+	case OPT_USERNS:
+		f->userns = optarg;
 		return 0;
 	case OPT_STOP_TIMEOUT:
 		if (parse_int("--stop-timeout", optarg, 0, &n, err) < 0)
@@ -438,5 +451,8 @@ void ctr_flags_to_opts(const struct ctr_flags *f, struct ctr_opts *o)
 		.dns_options = f->dns_options,
 		.add_hosts = f->add_hosts,
 		.mac_address = f->mac_address,
+		.userns = f->userns,
+		.uidmaps = f->uidmaps,
+		.gidmaps = f->gidmaps,
 	};
 }

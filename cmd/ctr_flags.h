@@ -18,13 +18,13 @@ struct ctr_flags {
 	bool quiet, sig_proxy, publish_all;
 	int read_only_tmpfs;
 	const char *name, *user, *workdir, *entrypoint, *hostname, *tz, *network, *log_driver;
-	const char *stop_signal, *memory, *cpus, *authfile, *mac_address;
+	const char *stop_signal, *memory, *cpus, *authfile, *mac_address, *userns;
 	int stop_timeout;
 	long long pids_limit;
 	enum pull_policy pull;
 	enum tls_verify tls;
 	char **env, **env_files, **cap_add, **cap_drop, **security_opts, **ulimits, **group_add;
-	char **labels, **log_opts, **volumes, **mounts, **tmpfs;
+	char **labels, **log_opts, **volumes, **mounts, **tmpfs, **uidmaps, **gidmaps;
 	char **publish, **dns, **dns_search, **dns_options, **add_hosts;
 };
 

@@ -18,7 +18,9 @@ static void print_help(const char *cmd)
 	       "--cap-drop,\n"
 	       "  --privileged, --security-opt, --read-only, --read-only-tmpfs, --init, --ulimit,\n"
 	       "  --tz, --network none|host, --log-driver, --log-opt, --stop-signal,\n"
-	       "  --stop-timeout, --memory, --cpus, --pids-limit, --label, --group-add\n"
+	       "  --stop-timeout, --memory, --cpus, --pids-limit, --label, --group-add,\n"
+	       "  -v, --mount, --tmpfs, --userns host|keep-id[:uid=N,gid=N]|nomap, --uidmap,\n"
+	       "  --gidmap\n"
 	       "See docs/rcr-run.md.\n",
 	       cmd);
 }

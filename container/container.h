@@ -46,6 +46,8 @@ struct ctr_opts {
 	char **volumes, **mounts, **tmpfs; /* -v, --mount, --tmpfs as given (container/mounts.h) */
 	const char *rcr_path;		   /* this rcr binary, for the exit command */
 	const char *root, *runroot;	   /* --root / --runroot to pass to the exit command */
+	const char *userns;		   /* --userns (NULL: not given) */
+	char **uidmaps, **gidmaps;	   /* --uidmap, --gidmap as given */
 };
 
 /* The runtime dir for a container: RUNDIR/<id> (owned). */
@@ -55,6 +57,13 @@ char *ctr_rundir(const char *runroot, const char *id);
  * gets the new id (owned). Warnings (limits without a delegated cgroup...) go through rcr_warn. */
 int ctr_create(struct store *st, const struct userns_user_maps *maps, const char *runroot,
 	       const struct ctr_opts *o, char **id_out, struct rcr_error **err);
+
+/* Decide s's user namespace from o (--userns, --uidmap, --gidmap) and the user's default maps:
+ * s->uidmap/gidmap, the helpers, userns_mode, the store's maps when the root must be served
+ * across namespaces, and keep-id's user (s->user unless -u, passwd/group lines). After s->user
+ * was set from -u or the image. */
+int ctr_userns_apply(const struct ctr_opts *o, const struct userns_user_maps *maps,
+		     struct rt_spec *s, struct rcr_error **err);
 
 /* ---- state --------------------------------------------------------------------------------- */
 

@@ -5,7 +5,8 @@
  * reads and writes the user's own files as the user. A forked child is the container side: for a
  * running container it joins the user and mount namespaces of its PID 1 through a pidfd (so "/" is
  * the container's root); otherwise it mounts the container's overlay in a private mount namespace
- * of a new user namespace with the container's id maps, and chroots into it. The container side
+ * of a new user namespace with the container's id maps (the store's, for a root served across
+ * namespaces: see run_mounted), and chroots into it. The container side
  * resolves every path with openat2(RESOLVE_IN_ROOT) from that root; the host side extracts with
  * RESOLVE_BENEATH below the destination; final components are handled with *at() and NOFOLLOW.
  * So no symlink, ".." or archive entry can lead a copy out of the container's root, or out of the
@@ -383,14 +384,19 @@ static int mounted_fn(void *arg, char *msg)
 }
 
 /* A container that is not running: its root is mounted by a grandchild made by userns_run,
- * which reports itself; this child only reports a namespace that could not be made. */
+ * which reports itself; this child only reports a namespace that could not be made. A container
+ * whose maps differ from the store's (keep-id, nomap, --uidmap) sees its root through
+ * fuse-overlayfs running with the store's maps (runtime/fuse_serve.h), which shows each file with
+ * the id it has in the store's namespace: so the copy runs in a namespace with the store's maps,
+ * and ids mean there what they mean in the container. */
 static _Noreturn void run_mounted(const struct cp_job *j)
 {
 	struct rcr_error *err = NULL;
 	const struct rt_spec *s = j->spec;
+	bool served = s->store_uidmap.n > 0;
 
-	userns_run(&s->uidmap, &s->gidmap, s->newuidmap, s->newgidmap, CLONE_NEWNS, mounted_fn,
-		   (void *)j, &err);
+	userns_run(served ? &s->store_uidmap : &s->uidmap, served ? &s->store_gidmap : &s->gidmap,
+		   s->newuidmap, s->newgidmap, CLONE_NEWNS, mounted_fn, (void *)j, &err);
 	child_exit(j->report, err);
 }
 

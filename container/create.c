@@ -541,14 +541,6 @@ static int make_exit_command(const struct ctr_opts *o, struct rt_spec *s)
 	return 0;
 }
 
-static void copy_maps(const struct userns_user_maps *maps, struct rt_spec *s)
-{
-	s->uidmap = maps->uid;
-	s->gidmap = maps->gid;
-	s->newuidmap = maps->newuidmap ? strdup(maps->newuidmap) : NULL;
-	s->newgidmap = maps->newgidmap ? strdup(maps->newgidmap) : NULL;
-}
-
 /* What inspect shows beyond the spec: the user's own words. */
 static json_t *make_config(const struct ctr_opts *o, const struct rt_spec *s, json_t *cfg)
 {
@@ -609,10 +601,10 @@ static int fill_spec(struct store *st, const struct userns_user_maps *maps, cons
 
 	s->rundir = ctr_rundir(runroot, s->id);
 	s->hostname = strndup(o->hostname ? o->hostname : s->id, o->hostname ? 255 : 12);
-	copy_maps(maps, s);
 	if (ctr_net_make(o, cfg, s, err) < 0 || make_rootfs(st, o, dir, s, err) < 0 ||
-	    make_process(o, cfg, s, err) < 0 || make_security(o, s, err) < 0 ||
-	    make_log(o, s, err) < 0 || make_stop(o, cfg, s, err) < 0 || make_etc(o, s, err) < 0 ||
+	    make_process(o, cfg, s, err) < 0 || ctr_userns_apply(o, maps, s, err) < 0 ||
+	    make_security(o, s, err) < 0 || make_log(o, s, err) < 0 ||
+	    make_stop(o, cfg, s, err) < 0 || make_etc(o, s, err) < 0 ||
 	    make_mounts(st, o, s, vols, err) < 0 || make_limits(o, s, err) < 0 ||
 	    make_exit_command(o, s) < 0)
 		return -1;

@@ -205,6 +205,31 @@ static json_t *tmpfs_json(const struct rt_spec *s)
 	return o;
 }
 
+/* Podman's "CONTAINER:HOST:SIZE" strings, HOST in the default namespace's ids (0 = the user), as
+ * --uidmap takes them. */
+static json_t *idmap_strings(const struct userns_map *map, const struct userns_map *store)
+{
+	_cleanup_free_ struct userns_map *ns = calloc(1, sizeof(*ns));
+	json_t *a = json_array();
+
+	if (ns == NULL)
+		return a;
+	userns_map_in_ns(map, store, ns);
+	for (size_t i = 0; i < ns->n; i++)
+		json_array_append_new(a, json_sprintf("%u:%u:%u", ns->v[i].inner, ns->v[i].outer,
+						      ns->v[i].count));
+	return a;
+}
+
+/* HostConfig.IDMappings: only for a container with its own maps (Podman leaves it out too). */
+static json_t *idmappings_json(const struct rt_spec *s)
+{
+	if (s->store_uidmap.n == 0)
+		return NULL;
+	return json_pack("{soso}", "UidMap", idmap_strings(&s->uidmap, &s->store_uidmap), "GidMap",
+			 idmap_strings(&s->gidmap, &s->store_gidmap));
+}
+
 /* The volumes a container uses, as the store recorded them at its creation. */
 struct vol_uses {
 	struct store_volume_use *v;
@@ -222,6 +247,9 @@ static json_t *host_config(json_t *spec, const struct rt_spec *s, const struct v
 	set(hc, "Binds", binds_json(s, u->v, u->n));
 	set(hc, "Tmpfs", tmpfs_json(s));
 	set(hc, "NetworkMode", json_string(s->network));
+	set(hc, "UsernsMode", json_string(s->userns_mode ? s->userns_mode : ""));
+	if (s->store_uidmap.n > 0)
+		set(hc, "IDMappings", idmappings_json(s));
 	set(hc, "PortBindings", ctr_ports_json(s->ports));
 	set(hc, "AutoRemove", json_boolean(s->remove));
 	set(hc, "Privileged", json_boolean(s->privileged));

@@ -79,4 +79,52 @@ int userns_run(const struct userns_map *uidmap, const struct userns_map *gidmap,
 	       const char *newuidmap, const char *newgidmap, int extra_flags,
 	       int (*fn)(void *arg, char *msg), void *arg, struct rcr_error **err);
 
+/* ---- --userns modes, --uidmap and --gidmap (userns_modes.c, pure) -----------------------------
+ */
+
+/* Rootless Podman's modes. DEFAULT and HOST are both the default map (container 0 = the user);
+ * PRIVATE is an explicit --uidmap/--gidmap. */
+enum userns_mode {
+	USERNS_MODE_DEFAULT,
+	USERNS_MODE_HOST,
+	USERNS_MODE_KEEP_ID,
+	USERNS_MODE_NOMAP,
+	USERNS_MODE_PRIVATE,
+};
+
+/* "" (default), "host", "keep-id", "nomap", "private": as inspect's HostConfig.UsernsMode. */
+const char *userns_mode_name(enum userns_mode m);
+
+/* What the user asked for. The maps' outer ids are ids of the default rootless namespace (0 = the
+ * user, 1.. = the subordinate ids), as rootless Podman's --uidmap HOST ids are. */
+struct userns_request {
+	enum userns_mode mode;
+	bool has_keep_uid, has_keep_gid; /* keep-id:uid=N,gid=N */
+	uint32_t keep_uid, keep_gid;
+	struct userns_map uidmap, gidmap; /* PRIVATE: CONTAINER:HOST:SIZE triples, in order */
+};
+
+/* Parse --userns (NULL: not given) and the --uidmap/--gidmap values (NULL-terminated, may be NULL)
+ * into out. --userns with --uidmap/--gidmap is an error, as in Podman; one of --uidmap/--gidmap
+ * alone stands for both. auto, private, ns: and container: are refused as not supported. */
+int userns_request_parse(const char *userns, char *const *uidmaps, char *const *gidmaps,
+			 struct userns_request *out, struct rcr_error **err);
+
+/* The container's maps in host ids (what newuidmap writes) for req, given the default maps
+ * store_uid/store_gid (userns_user_maps: inner ids are the default namespace's, contiguous from
+ * 0) and the user's own ids (keep-id's default). Refused with an error that says why: keep-id and
+ * nomap without subordinate ids, --uidmap ranges beyond the ids the user has or overlapping. */
+int userns_mode_plan(const struct userns_request *req, uid_t own_uid, gid_t own_gid,
+		     const struct userns_map *store_uid, const struct userns_map *store_gid,
+		     struct userns_map *uid_out, struct userns_map *gid_out,
+		     struct rcr_error **err);
+
+/* map (container ids -> host ids) restated with outer ids of the default namespace described by
+ * store (as inspect's IDMappings and Podman's --uidmap show them). Host ids store does not map
+ * are left out. */
+void userns_map_in_ns(const struct userns_map *map, const struct userns_map *store,
+		      struct userns_map *out);
+
+bool userns_maps_equal(const struct userns_map *a, const struct userns_map *b);
+
 #endif

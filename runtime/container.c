@@ -29,6 +29,7 @@
 #include "pkg/proc.h"
 #include "runtime/caps.h"
 #include "runtime/exec.h"
+#include "runtime/fuse_serve.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
 
@@ -44,6 +45,7 @@ struct child_ctx {
 	int go_fd;			       /* read: the parent wrote the maps */
 	int err_fd;			       /* write: failure report */
 	int console_fd;			       /* with a tty: where the pty master goes */
+	int fuse_fd;			       /* a root served by the monitor: FUSE goes there */
 };
 
 static int set_rlimits(const struct rt_spec *s, struct rcr_error **err)
@@ -65,11 +67,8 @@ static int setup_namespaces(const struct child_ctx *c, struct rcr_error **err)
 {
 	const struct rt_spec *s = c->s;
 
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-		rcr_error_set_errno(err, errno, "becoming root of the container's user namespace");
-		return -1;
-	}
-	if (rt_rootfs_setup(s, c->plan, err) < 0)
+	/* rt_rootfs_setup becomes the namespace's root once it reached the host paths */
+	if (rt_rootfs_setup(s, c->plan, c->fuse_fd, err) < 0)
 		return -1;
 	if (s->hostname != NULL && sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		rcr_error_set_errno(err, errno, "setting the hostname '%s'", s->hostname);
@@ -227,13 +226,13 @@ static pid_t clone_child(const struct rt_spec *s, struct rcr_error **err)
 }
 
 struct start_fds {
-	int go[2], errp[2], console[2];
+	int go[2], errp[2], console[2], fuse[2];
 };
 
 static void start_fds_close(struct start_fds *f)
 {
-	int *all[] = {&f->go[0],   &f->go[1],	   &f->errp[0],
-		      &f->errp[1], &f->console[0], &f->console[1]};
+	int *all[] = {&f->go[0],      &f->go[1],      &f->errp[0], &f->errp[1],
+		      &f->console[0], &f->console[1], &f->fuse[0], &f->fuse[1]};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (*all[i] >= 0) {
@@ -242,14 +241,29 @@ static void start_fds_close(struct start_fds *f)
 		}
 }
 
-static int start_fds_open(struct start_fds *f, bool tty, struct rcr_error **err)
+static int start_fds_open(struct start_fds *f, bool tty, bool served, struct rcr_error **err)
 {
-	*f = (struct start_fds){{-1, -1}, {-1, -1}, {-1, -1}};
+	*f = (struct start_fds){{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}};
 	if (proc_pipe(f->go, err) < 0 || proc_pipe(f->errp, err) < 0)
 		return -1;
 	if (tty && proc_socketpair(SOCK_STREAM, f->console, err) < 0)
 		return -1;
+	if (served && proc_socketpair(SOCK_STREAM, f->fuse, err) < 0)
+		return -1;
 	return 0;
+}
+
+/* A root with other maps than the store's: the child mounts FUSE and sends the connection, which
+ * fuse-overlayfs serves from the store's namespace (runtime/fuse_serve.h). When nothing comes,
+ * the child failed first: its report is the error. */
+static int serve_root(const struct rt_spec *s, struct start_fds *f, int *exit_code,
+		      struct rcr_error **err)
+{
+	int rc = rt_fuse_serve(s, f->fuse[0], err);
+
+	if (rc == 1 && rt_exec_read_report(f->errp[0], exit_code, err) == 0)
+		rcr_error_set(err, EIO, "the container did not mount its root file system");
+	return rc == 0 ? 0 : -1;
 }
 
 /* After the go-ahead: the pty master (tty), then the error pipe's verdict. */
@@ -281,25 +295,30 @@ pid_t rt_container_start(const struct rt_spec *s, const struct rt_stdio *io, rt_
 	*exit_code = 125;
 	*pty_master = -1;
 	rt_mount_plan_make(s, gid5_mapped(&s->gidmap), &plan);
-	if (start_fds_open(&f, s->tty, err) < 0 || compile_seccomp(s, &prog, err) < 0)
+	if (start_fds_open(&f, s->tty, s->store_uidmap.n > 0, err) < 0 ||
+	    compile_seccomp(s, &prog, err) < 0)
 		goto fail;
 	pid = clone_child(s, err);
 	if (pid < 0)
 		goto fail;
 	if (pid == 0) {
-		struct child_ctx c = {s,       io,	  &plan,       prog.filter ? &prog : NULL,
-				      f.go[0], f.errp[1], f.console[1]};
+		struct child_ctx c = {s,       io,	  &plan,	prog.filter ? &prog : NULL,
+				      f.go[0], f.errp[1], f.console[1], f.fuse[1]};
 
 		close(f.go[1]);
 		close(f.errp[0]);
 		if (f.console[0] >= 0)
 			close(f.console[0]);
+		if (f.fuse[0] >= 0)
+			close(f.fuse[0]);
 		child_main(&c);
 	}
 	close(f.go[0]), f.go[0] = -1;
 	close(f.errp[1]), f.errp[1] = -1;
 	if (f.console[1] >= 0)
 		close(f.console[1]), f.console[1] = -1;
+	if (f.fuse[1] >= 0)
+		close(f.fuse[1]), f.fuse[1] = -1;
 	if (write_maps(s, pid, err) < 0 || (ready != NULL && ready(pid, arg, err) != 0) ||
 	    write(f.go[1], "g", 1) != 1) {
 		if (err != NULL && *err == NULL)
@@ -307,6 +326,8 @@ pid_t rt_container_start(const struct rt_spec *s, const struct rt_stdio *io, rt_
 		goto kill;
 	}
 	close(f.go[1]), f.go[1] = -1;
+	if (f.fuse[0] >= 0 && serve_root(s, &f, exit_code, err) < 0)
+		goto kill;
 	if (await_exec(&f, s->tty, pty_master, exit_code, err) < 0)
 		goto kill;
 	start_fds_close(&f);

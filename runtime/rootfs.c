@@ -23,6 +23,7 @@
 #include "pkg/fs.h"
 #include "pkg/proc.h"
 #include "runtime/copyup.h"
+#include "runtime/fuse_serve.h"
 #include "runtime/overlay.h"
 #include "runtime/user.h"
 
@@ -353,8 +354,6 @@ static int mount_fuse_overlay(const struct rt_spec *s, struct rcr_error **err)
 	_cleanup_free_ char *prog = proc_find_in_path("fuse-overlayfs");
 	_cleanup_free_ char *opts = NULL;
 	struct proc_result r = {0};
-	size_t len = 64 + strlen(s->upper) + strlen(s->work);
-	char *p;
 	int rc;
 
 	if (prog == NULL) {
@@ -364,13 +363,11 @@ static int mount_fuse_overlay(const struct rt_spec *s, struct rcr_error **err)
 			"fuse-overlayfs)");
 		return -1;
 	}
-	for (size_t i = 0; s->lowers[i] != NULL; i++)
-		len += strlen(s->lowers[i]) + 1;
-	opts = malloc(len);
-	p = opts + sprintf(opts, "lowerdir=");
-	for (size_t i = 0; s->lowers[i] != NULL; i++)
-		p += sprintf(p, "%s%s", i ? ":" : "", s->lowers[i]);
-	sprintf(p, ",upperdir=%s,workdir=%s", s->upper, s->work);
+	opts = rt_fuse_overlay_opts(s);
+	if (opts == NULL) {
+		rcr_error_set(err, ENOMEM, "out of memory");
+		return -1;
+	}
 	{
 		char dash_o[] = "-o";
 		char *argv[] = {prog, dash_o, opts, s->merged, NULL};
@@ -386,7 +383,29 @@ static int mount_fuse_overlay(const struct rt_spec *s, struct rcr_error **err)
 	return rc;
 }
 
-static int mount_overlay(const struct rt_spec *s, struct rcr_error **err)
+static int open_dir(const char *path, struct rcr_error **err)
+{
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		rcr_error_set_errno(err, errno, "opening '%s'", path);
+	return fd;
+}
+
+/* A root whose container maps differ from the store's: FUSE here, fuse-overlayfs in the monitor
+ * (runtime/fuse_serve.h). */
+static int mount_served(const struct rt_spec *s, int fuse_sock, struct rcr_error **err)
+{
+	_cleanup_close_ int dir = open_dir(s->merged, err);
+	int root = dir < 0 ? -1 : rt_fuse_mount(dir, fuse_sock, err);
+
+	if (root < 0)
+		rcr_error_wrap(err, "mounting the container's root file system");
+	return root;
+}
+
+/* Mount the root on s->merged; returns an fd of its root (for pivot_root). */
+static int mount_overlay(const struct rt_spec *s, int fuse_sock, struct rcr_error **err)
 {
 	_cleanup_error_ struct rcr_error *kerr = NULL;
 	_cleanup_close_ int mfd = -1;
@@ -396,23 +415,38 @@ static int mount_overlay(const struct rt_spec *s, struct rcr_error **err)
 		n++;
 	if (fs_mkdir_p(s->merged, 0755, err) < 0)
 		return -1;
+	if (s->store_uidmap.n > 0)
+		return mount_served(s, fuse_sock, err);
 	mfd = rt_overlay_mount_fd((const char *const *)s->lowers, n, s->upper, s->work, &kerr);
 	if (mfd >= 0) {
 		if (move_mount(mfd, "", AT_FDCWD, s->merged, MOVE_MOUNT_F_EMPTY_PATH) == 0)
-			return 0;
+			return steal_fd(&mfd);
 		rcr_error_set_errno(&kerr, errno, "attaching the overlay at '%s'", s->merged);
 	}
 	if (mount_fuse_overlay(s, err) == 0)
-		return 0;
+		return open_dir(s->merged, err);
 	rcr_error_wrap(err, "kernel overlay: %s; fuse-overlayfs", kerr->msg);
 	rcr_error_wrap(err, "mounting the container's root file system");
 	return -1;
 }
 
-static int do_pivot(const char *root, struct rcr_error **err)
+/* Until here the child acted with the user's own credentials (full capabilities in the new
+ * namespace, but the user's ids for file access): the store and the bind sources are reached as
+ * the user may reach them, even when the user is not mapped in the container (nomap). From here
+ * on it is the container's root. */
+static int become_root(struct rcr_error **err)
 {
-	if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0) {
-		rcr_error_set_errno(err, errno, "pivot_root into '%s'", root);
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		rcr_error_set_errno(err, errno, "becoming root of the container's user namespace");
+		return -1;
+	}
+	return 0;
+}
+
+static int do_pivot(int root, const char *path, struct rcr_error **err)
+{
+	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0) {
+		rcr_error_set_errno(err, errno, "pivot_root into '%s'", path);
 		return -1;
 	}
 	/* The old root is stacked under the new one at "/": detach it. */
@@ -420,6 +454,40 @@ static int do_pivot(const char *root, struct rcr_error **err)
 		rcr_error_set_errno(err, errno, "detaching the host's root");
 		return -1;
 	}
+	return 0;
+}
+
+/* keep-id (Podman): the user's passwd/group line is appended when the image has none for its
+ * id, so that the command has a name and a HOME. Written in the container's root (its upper
+ * layer), as Podman does when it may. */
+static int add_entry(const char *path, const char *line, struct rcr_error **err)
+{
+	_cleanup_error_ struct rcr_error *ignored = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	const char *third = strchr(strchr(line, ':') + 1, ':') + 1; /* checked by spec.c */
+	size_t len = 0;
+	bool newline;
+
+	text = fs_read_file(path, 8 << 20, &len, &ignored);
+	if (rt_user_db_has_id(text, len, (unsigned int)strtoul(third, NULL, 10)))
+		return 0;
+	newline = len > 0 && text[len - 1] != '\n';
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || (newline && write(fd, "\n", 1) != 1) ||
+	    write(fd, line, strlen(line)) != (ssize_t)strlen(line) || write(fd, "\n", 1) != 1) {
+		rcr_error_set_errno(err, errno, "adding the keep-id user to '%s'", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_entries(const struct rt_spec *s, struct rcr_error **err)
+{
+	if (s->passwd_entry != NULL && add_entry("/etc/passwd", s->passwd_entry, err) < 0)
+		return -1;
+	if (s->group_entry != NULL && add_entry("/etc/group", s->group_entry, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -497,12 +565,12 @@ static int clone_trees(const struct rt_mount_plan *plan, int *trees, struct rcr_
 	return 0;
 }
 
-int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan,
+int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan, int fuse_sock,
 		    struct rcr_error **err)
 {
 	int trees[RT_OPS_MAX];
 	struct rt_copyup cus[RT_OPS_MAX];
-	_cleanup_close_ int sys_tree = -1;
+	_cleanup_close_ int sys_tree = -1, root = -1;
 	int rc = -1;
 
 	for (size_t i = 0; i < RT_OPS_MAX; i++)
@@ -512,13 +580,16 @@ int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan,
 		rcr_error_set_errno(err, errno, "making the mount namespace private");
 		return -1;
 	}
-	if (mount_overlay(s, err) < 0 || clone_trees(plan, trees, err) < 0)
+	/* the host side, as the user (become_root) */
+	root = mount_overlay(s, fuse_sock, err);
+	if (root < 0 || clone_trees(plan, trees, err) < 0)
 		return -1;
 	if (prepare_copyups(plan, cus, err) < 0)
 		goto out;
 	sys_tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys",
 				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (do_pivot(s->merged, err) < 0)
+	/* the container side, as its root */
+	if (become_root(err) < 0 || do_pivot(root, s->merged, err) < 0 || add_entries(s, err) < 0)
 		goto out;
 	/* A fresh volume is filled from what the image (and the mounts made so far) show at its
 	 * destination, just before its bind covers that. */

@@ -47,9 +47,12 @@ extern const char *const rt_readonly_paths[];
  * for /dev/pts's gid= option. Pure. */
 void rt_mount_plan_make(const struct rt_spec *s, bool gid5_mapped, struct rt_mount_plan *out);
 
-/* In the container's namespaces, as its root: mount the overlay of s on s->merged, run plan under
- * it, pivot_root into it, then mask paths and apply read-only settings. */
-int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan,
+/* In the container's new namespaces, still with the user's own ids: mount the root of s on
+ * s->merged (kernel overlay, or FUSE served by the monitor when s->store_uidmap is set: fuse_sock
+ * carries the connection there, see runtime/fuse_serve.h) and clone the host trees the plan
+ * binds; then become the namespace's root, pivot_root, add keep-id's passwd/group lines, run plan,
+ * mask paths and apply read-only settings. */
+int rt_rootfs_setup(const struct rt_spec *s, const struct rt_mount_plan *plan, int fuse_sock,
 		    struct rcr_error **err);
 
 #endif

@@ -15,11 +15,12 @@
 
 void rt_spec_release(struct rt_spec *s)
 {
-	char **strings[] = {&s->id,	    &s->name,	    &s->upper,	    &s->work,
-			    &s->merged,	    &s->userdata,   &s->rundir,	    &s->cwd,
-			    &s->user,	    &s->hostname,   &s->seccomp,    &s->newuidmap,
-			    &s->newgidmap,  &s->network,    &s->log_driver, &s->log_path,
-			    &s->net_helper, &s->mac_address};
+	char **strings[] = {&s->id,	     &s->name,	       &s->upper,	&s->work,
+			    &s->merged,	     &s->userdata,     &s->rundir,	&s->cwd,
+			    &s->user,	     &s->hostname,     &s->seccomp,	&s->newuidmap,
+			    &s->newgidmap,   &s->network,      &s->log_driver,	&s->log_path,
+			    &s->net_helper,  &s->mac_address,  &s->userns_mode, &s->passwd_entry,
+			    &s->group_entry};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		free(*strings[i]);
@@ -151,6 +152,13 @@ json_t *rt_spec_to_json(const struct rt_spec *s)
 	json_object_set_new(o, "gidmap", map_to_json(&s->gidmap));
 	set_str(o, "newuidmap", s->newuidmap);
 	set_str(o, "newgidmap", s->newgidmap);
+	set_str(o, "userns_mode", s->userns_mode);
+	if (s->store_uidmap.n > 0 || s->store_gidmap.n > 0) {
+		json_object_set_new(o, "store_uidmap", map_to_json(&s->store_uidmap));
+		json_object_set_new(o, "store_gidmap", map_to_json(&s->store_gidmap));
+	}
+	set_str(o, "passwd_entry", s->passwd_entry);
+	set_str(o, "group_entry", s->group_entry);
 	set_str(o, "network", s->network);
 	set_str(o, "net_helper", s->net_helper);
 	if (s->net_opts != NULL)
@@ -233,6 +241,12 @@ static int get_map(json_t *j, const char *key, struct userns_map *m, struct rcr_
 			(struct userns_map_entry){(uint32_t)in, (uint32_t)out, (uint32_t)count};
 	}
 	return 0;
+}
+
+static int get_map_opt(json_t *j, const char *key, struct userns_map *m, struct rcr_error **err)
+{
+	m->n = 0;
+	return json_object_get(j, key) == NULL ? 0 : get_map(j, key, m, err);
 }
 
 static int get_bool(json_t *j, const char *key, bool *out, struct rcr_error **err)
@@ -332,6 +346,37 @@ static int check_choice(const char *what, const char *v, const char *const *choi
 	return -1;
 }
 
+/* The user namespace fields: a known mode; store maps only beside the helpers that write them;
+ * passwd/group lines of one line each, with a numeric id third (name:x:ID:...). */
+static int check_userns(const struct rt_spec *s, struct rcr_error **err)
+{
+	static const char *const modes[] = {"", "host", "keep-id", "nomap", "private", NULL};
+	const char *entries[] = {s->passwd_entry, s->group_entry};
+
+	if (s->userns_mode != NULL && check_choice("userns mode", s->userns_mode, modes, err) < 0)
+		return -1;
+	if ((s->store_uidmap.n > 0 || s->store_gidmap.n > 0) &&
+	    (s->store_uidmap.n == 0 || s->store_gidmap.n == 0 || s->newuidmap == NULL ||
+	     s->newgidmap == NULL)) {
+		rcr_error_set(err, EINVAL,
+			      "'store_uidmap'/'store_gidmap' without both maps and "
+			      "newuidmap/newgidmap");
+		return -1;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const char *e = entries[i], *p = e ? strchr(e, ':') : NULL;
+
+		p = p ? strchr(p + 1, ':') : NULL;
+		if (e != NULL &&
+		    (strchr(e, '\n') != NULL || p == NULL || p[1] < '0' || p[1] > '9')) {
+			rcr_error_set(err, EINVAL, "'%s' is not a %s line", e,
+				      i == 0 ? "passwd" : "group");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int get_strings(json_t *j, struct rt_spec *s, struct rcr_error **err)
 {
 	struct {
@@ -352,6 +397,9 @@ static int get_strings(json_t *j, struct rt_spec *s, struct rcr_error **err)
 		{"seccomp", &s->seccomp, true},
 		{"newuidmap", &s->newuidmap, false},
 		{"newgidmap", &s->newgidmap, false},
+		{"userns_mode", &s->userns_mode, false},
+		{"passwd_entry", &s->passwd_entry, false},
+		{"group_entry", &s->group_entry, false},
 		{"network", &s->network, true},
 		{"net_helper", &s->net_helper, false},
 		{"mac_address", &s->mac_address, false},
@@ -419,10 +467,12 @@ int rt_spec_from_json(json_t *j, struct rt_spec *out, struct rcr_error **err)
 	    get_strv(j, "exit_command", &s.exit_command, err) < 0 ||
 	    get_strv(j, "net_opts", &s.net_opts, err) < 0 ||
 	    get_strv(j, "ports", &s.ports, err) < 0 || get_map(j, "uidmap", &s.uidmap, err) < 0 ||
-	    get_map(j, "gidmap", &s.gidmap, err) < 0 || get_rlimits(j, &s, err) < 0 ||
-	    get_binds(j, &s, err) < 0 || get_tmpfs(j, &s, err) < 0 ||
+	    get_map(j, "gidmap", &s.gidmap, err) < 0 ||
+	    get_map_opt(j, "store_uidmap", &s.store_uidmap, err) < 0 ||
+	    get_map_opt(j, "store_gidmap", &s.store_gidmap, err) < 0 ||
+	    get_rlimits(j, &s, err) < 0 || get_binds(j, &s, err) < 0 || get_tmpfs(j, &s, err) < 0 ||
 	    check_choice("log driver", s.log_driver, drivers, err) < 0 ||
-	    check_choice("network mode", s.network, networks, err) < 0)
+	    check_choice("network mode", s.network, networks, err) < 0 || check_userns(&s, err) < 0)
 		goto fail;
 	if ((strcmp(s.network, "pasta") == 0 || strcmp(s.network, "slirp4netns") == 0) &&
 	    s.net_helper == NULL) {

@@ -112,6 +112,16 @@ struct rt_spec {
 	/* ids: container id 0 = the user, the rest from subuid ranges */
 	struct userns_map uidmap, gidmap;
 	char *newuidmap, *newgidmap; /* owned, NULL when the maps are single-id */
+	char *userns_mode; /* owned: "" (default), "host", "keep-id", "nomap", "private" (--uidmap)
+			    */
+	/* The store's maps when the container's differ from them (keep-id, nomap, --uidmap), else
+	 * n == 0. Layers and upper dirs are owned through the store's maps (DESIGN.md §4), so such
+	 * a root is served by fuse-overlayfs running in a user namespace with these maps, which the
+	 * container sees through its own: the image's ids unchanged (runtime/fuse_serve.h). */
+	struct userns_map store_uidmap, store_gidmap;
+	/* owned, NULL for none: a passwd and a group line (keep-id's user) appended to the
+	 * container's /etc/passwd and /etc/group at start when its uid/gid has no entry there */
+	char *passwd_entry, *group_entry;
 
 	/* the network (network/): "none" (loopback only), "host" (the user's network namespace),
 	 * "pasta" or "slirp4netns" (a user-mode helper on the container's own namespace) */

@@ -379,3 +379,18 @@ fail:
 	memset(out, 0, sizeof(*out));
 	return -1;
 }
+
+bool rt_user_db_has_id(const char *text, size_t len, unsigned int id)
+{
+	struct field line, f[4];
+	size_t pos = 0;
+	uint32_t v;
+
+	while (next_line(text, len, &pos, &line)) {
+		if (is_skipped(line) || split_fields(line.p, line.n, f, 4) < 3)
+			continue;
+		if (parse_file_id(f[2], &v) && v == id)
+			return true;
+	}
+	return false;
+}

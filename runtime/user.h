@@ -5,6 +5,7 @@
 #ifndef RCR_RUNTIME_USER_H
 #define RCR_RUNTIME_USER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -45,5 +46,9 @@ struct rt_user {
 int rt_user_resolve(const char *spec, const char *passwd, size_t passwd_len, const char *group,
 		    size_t group_len, const char *const *extra, size_t n_extra, struct rt_user *out,
 		    struct rcr_error **err);
+
+/* True when the passwd or group text (not NUL-terminated) has a usable line whose third field,
+ * the uid or gid, is id: keep-id adds its user's lines only when this is false, as Podman. */
+bool rt_user_db_has_id(const char *text, size_t len, unsigned int id);
 
 #endif

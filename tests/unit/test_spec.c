@@ -594,6 +594,54 @@ static void test_ulimits(void)
 	has_str(err ? err->msg : NULL, "too many", "  the error says so");
 }
 
+/* The user namespace fields: keep-id's round trip, their absence (the default), refusals. */
+static void test_userns_fields(void)
+{
+	_cleanup_error_ struct rcr_error *err = NULL;
+	struct rt_spec a, b;
+	json_t *j;
+
+	fill(&a);
+	a.userns_mode = strdup("keep-id");
+	a.store_uidmap = a.uidmap;
+	a.store_gidmap = a.gidmap;
+	a.uidmap.v[0].inner = 1000;
+	a.passwd_entry = strdup("me:*:1000:1000:me:/home/me:/bin/sh");
+	a.group_entry = strdup("me:x:1000:me");
+	j = rt_spec_to_json(&a);
+	memset(&b, 0, sizeof(b));
+	ok(rt_spec_from_json(j, &b, &err) == 0, "keep-id fields read back");
+	is_str(b.userns_mode, "keep-id", "userns_mode");
+	ok(map_same(&a.store_uidmap, &b.store_uidmap) && map_same(&a.store_gidmap, &b.store_gidmap),
+	   "store maps");
+	ok(map_same(&a.uidmap, &b.uidmap), "the container's map beside them");
+	is_str(b.passwd_entry, a.passwd_entry, "passwd line");
+	is_str(b.group_entry, a.group_entry, "group line");
+	rt_spec_release(&b);
+	json_decref(j);
+	rt_spec_release(&a);
+
+	fill(&a);
+	j = rt_spec_to_json(&a);
+	ok(json_object_get(j, "store_uidmap") == NULL, "no store maps written for the default");
+	ok(rt_spec_from_json(j, &b, &err) == 0 && b.store_uidmap.n == 0 && b.userns_mode == NULL &&
+		   b.passwd_entry == NULL,
+	   "a spec without the fields is the default mode");
+	rt_spec_release(&b);
+	json_decref(j);
+	rt_spec_release(&a);
+
+	refused("userns_mode", json_string("auto"), "unknown userns mode 'auto'",
+		"an unknown mode");
+	refused("passwd_entry", json_string("me:x:1000\nroot::0:0::/:/bin/sh"), "not a passwd line",
+		"a passwd entry of two lines");
+	refused("group_entry", json_string("me:x:"), "not a group line", "a group line without id");
+	refused("store_uidmap", json_pack("[[iii]]", 0, 1000, 1), "without both maps",
+		"a store uid map without the gid map");
+	refused("store_gidmap", json_pack("[[iii]]", 0, 1000, -1), "'store_gidmap[0]' is not",
+		"a bad store map");
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -606,6 +654,7 @@ int main(void)
 	test_round_trip();
 	test_file();
 	test_refusals();
+	test_userns_fields();
 	test_defaults();
 	test_signals();
 	test_ulimits();
