@@ -601,10 +601,10 @@ static int fill_spec(struct store *st, const struct userns_user_maps *maps, cons
 
 	s->rundir = ctr_rundir(runroot, s->id);
 	s->hostname = strndup(o->hostname ? o->hostname : s->id, o->hostname ? 255 : 12);
-	if (ctr_net_make(o, cfg, s, err) < 0 || make_rootfs(st, o, dir, s, err) < 0 ||
+	if (ctr_net_make(st, o, cfg, s, err) < 0 || make_rootfs(st, o, dir, s, err) < 0 ||
 	    make_process(o, cfg, s, err) < 0 || ctr_userns_apply(o, maps, s, err) < 0 ||
-	    make_security(o, s, err) < 0 || make_log(o, s, err) < 0 ||
-	    make_stop(o, cfg, s, err) < 0 || make_etc(o, s, err) < 0 ||
+	    ctr_net_check_userns(s, err) < 0 || make_security(o, s, err) < 0 ||
+	    make_log(o, s, err) < 0 || make_stop(o, cfg, s, err) < 0 || make_etc(o, s, err) < 0 ||
 	    make_mounts(st, o, s, vols, err) < 0 || make_limits(o, s, err) < 0 ||
 	    make_exit_command(o, s) < 0)
 		return -1;

@@ -246,7 +246,9 @@ static json_t *host_config(json_t *spec, const struct rt_spec *s, const struct v
 		json_array_append_new(sec, json_sprintf("seccomp=%s", s->seccomp));
 	set(hc, "Binds", binds_json(s, u->v, u->n));
 	set(hc, "Tmpfs", tmpfs_json(s));
-	set(hc, "NetworkMode", json_string(s->network));
+	set(hc, "NetworkMode",
+	    s->net_target ? json_sprintf("%s:%s", s->network, s->net_target)
+			  : json_string(s->network));
 	set(hc, "UsernsMode", json_string(s->userns_mode ? s->userns_mode : ""));
 	if (s->store_uidmap.n > 0)
 		set(hc, "IDMappings", idmappings_json(s));

@@ -18,6 +18,7 @@
 #include "network/hostroute.h"
 #include "network/ports.h"
 #include "pkg/cleanup.h"
+#include "pkg/fs.h"
 #include "pkg/proc.h"
 
 static size_t count(char *const *v)
@@ -59,27 +60,58 @@ static const char *default_mode(void)
 
 static int unsupported_mode(const char *arg, struct rcr_error **err)
 {
-	if (strncmp(arg, "container:", 10) == 0 || strncmp(arg, "ns:", 3) == 0)
-		rcr_error_set(err, ENOTSUP,
-			      "network mode '%s' is not supported by this rcr yet: use pasta, "
-			      "slirp4netns, host or none",
-			      arg);
-	else
-		rcr_error_set(err, ENOTSUP,
-			      "network mode '%s' is not supported: rcr has no user-defined "
-			      "networks; use pasta (the default), slirp4netns, host or none",
-			      arg);
+	rcr_error_set(err, ENOTSUP,
+		      "network mode '%s' is not supported: rcr has no user-defined networks; use "
+		      "pasta (the default), slirp4netns, host, none, container:NAME or ns:PATH",
+		      arg);
 	return -1;
 }
 
+/* container:NAME (the other container must exist now and run at each start) and ns:PATH (a
+ * network namespace file, e.g. /proc/PID/ns/net or a bind-mounted one). */
+static int parse_join(struct store *st, const char *arg, struct rt_spec *s, struct rcr_error **err)
+{
+	const char *target = strchr(arg, ':') + 1;
+	struct store_container row = {0};
+
+	if (*target == '\0') {
+		rcr_error_set(err, EINVAL, "network mode '%s' names nothing to join", arg);
+		return -1;
+	}
+	if (arg[0] == 'n') {
+		if (target[0] != '/' || !fs_exists(target)) {
+			rcr_error_set(err, ENOENT,
+				      "--network %s: '%s' is not an existing absolute path to a "
+				      "network namespace",
+				      arg, target);
+			return -1;
+		}
+		s->network = strdup("ns");
+		s->net_target = strdup(target);
+		s->netns_path = strdup(target);
+		return 0;
+	}
+	if (ctr_lookup(st, target, &row, err) < 0) {
+		rcr_error_wrap(err, "--network %s", arg);
+		return -1;
+	}
+	s->network = strdup("container");
+	s->net_target = strdup(row.id);
+	s->netns_path = ctr_userdata(st, row.id);
+	store_container_release(&row);
+	return 0;
+}
+
 /* "pasta:OPT,OPT" -> mode and options; NULL/"private" -> the default. */
-static int parse_mode(const char *arg, struct rt_spec *s, struct rcr_error **err)
+static int parse_mode(struct store *st, const char *arg, struct rt_spec *s, struct rcr_error **err)
 {
 	const char *colon;
 	size_t len;
 
 	if (arg == NULL || *arg == '\0' || strcmp(arg, "private") == 0)
 		arg = default_mode();
+	if (strncmp(arg, "container:", 10) == 0 || strncmp(arg, "ns:", 3) == 0)
+		return parse_join(st, arg, s, err);
 	colon = strchr(arg, ':');
 	len = colon ? (size_t)(colon - arg) : strlen(arg);
 	if ((len == 4 && strncmp(arg, "none", 4) == 0) ||
@@ -234,14 +266,33 @@ static int check_etc(const struct ctr_opts *o, struct rcr_error **err)
 	return 0;
 }
 
-int ctr_net_make(const struct ctr_opts *o, json_t *image_config, struct rt_spec *s,
-		 struct rcr_error **err)
+/* Joining another container's network namespace means joining the user namespace that owns
+ * it: the container runs with that namespace's maps, so it cannot have maps of its own. */
+static int check_join(const struct rt_spec *s, struct rcr_error **err)
 {
-	if (parse_mode(o->network, s, err) < 0 || find_helper(s, err) < 0 ||
+	if (s->netns_path == NULL || s->store_uidmap.n == 0)
+		return 0;
+	rcr_error_set(err, EINVAL,
+		      "--network %s:%s joins the user namespace that owns that network: it cannot "
+		      "be combined with --userns, --uidmap or --gidmap",
+		      s->network, s->net_target);
+	return -1;
+}
+
+int ctr_net_make(struct store *st, const struct ctr_opts *o, json_t *image_config,
+		 struct rt_spec *s, struct rcr_error **err)
+{
+	if (parse_mode(st, o->network, s, err) < 0 || find_helper(s, err) < 0 ||
 	    make_ports(o, image_config, s, err) < 0 || check_mac(o, s, err) < 0 ||
 	    check_etc(o, err) < 0)
 		return -1;
 	return 0;
+}
+
+/* After the id maps are decided (container/userns.c). */
+int ctr_net_check_userns(const struct rt_spec *s, struct rcr_error **err)
+{
+	return check_join(s, err);
 }
 
 /* ---- the /etc files ------------------------------------------------------------------------ */
@@ -273,6 +324,29 @@ static void slirp_addr(char *const *opts, unsigned host, char out[16])
 	inet_ntop(AF_INET, &base, out, 16);
 }
 
+/* container:NAME shares the other container's hosts and resolv.conf (copied now, as Podman
+ * shares them); ns:PATH gets the host's resolv.conf, as with the host network. */
+static int join_etc(const struct rt_spec *s, struct net_etc_conf *c, struct rcr_error **err)
+{
+	static const char *const files[] = {"hosts", "resolv.conf"};
+
+	c->network = "host";
+	if (net_etc_files_write(s->userdata, c, err) < 0)
+		return -1;
+	if (strcmp(s->network, "container") != 0)
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *from = fs_path_join(s->netns_path, files[i]);
+		_cleanup_free_ char *to = fs_path_join(s->userdata, files[i]);
+		size_t len = 0;
+		_cleanup_free_ char *text = fs_read_file(from, 1 << 20, &len, err);
+
+		if (text == NULL || fs_write_replace(to, text, len, 0644, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int ctr_net_write_etc(const struct ctr_opts *o, const struct rt_spec *s, struct rcr_error **err)
 {
 	struct net_etc_conf c = {s->hostname, s->name, s->network,    NULL,	      NULL,
@@ -300,6 +374,8 @@ int ctr_net_write_etc(const struct ctr_opts *o, const struct rt_spec *s, struct 
 								 : NULL;
 		c.nameserver = dns;
 	}
+	if (s->netns_path != NULL)
+		return join_etc(s, &c, err);
 	return net_etc_files_write(s->userdata, &c, err);
 }
 

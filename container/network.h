@@ -12,9 +12,14 @@
 #include "runtime/spec.h"
 
 /* --network (default: pasta when installed and the host has a default route, else
- * slirp4netns), its options, -p/-P (free host ports picked now), --mac-address: into s. */
-int ctr_net_make(const struct ctr_opts *o, json_t *image_config, struct rt_spec *s,
-		 struct rcr_error **err);
+ * slirp4netns; container:NAME is looked up in st), its options, -p/-P (free host ports picked
+ * now), --mac-address: into s. */
+int ctr_net_make(struct store *st, const struct ctr_opts *o, json_t *image_config,
+		 struct rt_spec *s, struct rcr_error **err);
+
+/* After the id maps are decided: container:NAME and ns:PATH run in the user namespace that
+ * owns the joined network, so they refuse maps of the container's own. */
+int ctr_net_check_userns(const struct rt_spec *s, struct rcr_error **err);
 
 /* Write hosts, hostname and resolv.conf into s->userdata for s's network. */
 int ctr_net_write_etc(const struct ctr_opts *o, const struct rt_spec *s, struct rcr_error **err);

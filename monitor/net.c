@@ -4,9 +4,13 @@
  */
 #include "monitor/monitor.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "network/ports.h"
+#include "pkg/cleanup.h"
 
 static bool has_helper(const struct mon *m)
 {
@@ -15,11 +19,36 @@ static bool has_helper(const struct mon *m)
 
 /* The helper would fail on a taken port too, but only after the namespaces were made: this
  * says which port, before anything exists. */
+/* --network container:NAME: the other container's PID 1, from its run.json, must run; the
+ * runtime joins /proc/PID/ns/net (and the user namespace that owns it). */
+static int resolve_container(struct mon *m, struct rcr_error **err)
+{
+	_cleanup_error_ struct rcr_error *ignored = NULL;
+	struct mon_run_info r;
+	char *path = NULL;
+
+	if (mon_state_read_run(m->spec.netns_path, &r, &ignored) != 1 ||
+	    !mon_proc_matches(r.pid, r.pid_start, r.boot_id)) {
+		rcr_error_set(err, ESRCH,
+			      "container '%s', whose network this container joins, is not "
+			      "running: start it first",
+			      m->spec.net_target);
+		return -1;
+	}
+	if (asprintf(&path, "/proc/%d/ns/net", (int)r.pid) < 0)
+		return rcr_error_set(err, ENOMEM, "out of memory"), -1;
+	free(m->spec.netns_path);
+	m->spec.netns_path = path;
+	return 0;
+}
+
 int mon_net_check(struct mon *m, struct rcr_error **err)
 {
 	struct net_port ports[NET_PORTS_MAX];
 	size_t n = 0;
 
+	if (strcmp(m->spec.network, "container") == 0)
+		return resolve_container(m, err);
 	if (!has_helper(m))
 		return 0;
 	for (size_t i = 0; m->spec.ports != NULL && m->spec.ports[i] != NULL; i++)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -23,6 +24,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/nsfs.h>
 
 #include "pkg/cleanup.h"
 #include "pkg/fs.h"
@@ -207,6 +210,82 @@ fail:
 	return -1;
 }
 
+/* ---- joining another network namespace (--network container:NAME, ns:PATH) ------------------- */
+
+static bool joins_netns(const struct rt_spec *s)
+{
+	return strcmp(s->network, "container") == 0 || strcmp(s->network, "ns") == 0;
+}
+
+/* The network namespace to join and the user namespace that owns it: joining a network
+ * namespace takes CAP_SYS_ADMIN over its owner, which a container has only inside that owner
+ * (each container's own user namespace is a sibling). One owned by the user's own namespace
+ * cannot be joined without privileges. */
+static int open_join(const char *path, int *netfd, int *userfd, struct rcr_error **err)
+{
+	struct stat mine, owner;
+
+	*netfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*netfd < 0) {
+		rcr_error_set_errno(err, errno, "opening the network namespace '%s'", path);
+		return -1;
+	}
+	*userfd = ioctl(*netfd, NS_GET_USERNS);
+	if (*userfd < 0) {
+		rcr_error_set_errno(err, errno,
+				    "'%s' is not a network namespace rcr can join (its user "
+				    "namespace is out of reach)",
+				    path);
+		return -1;
+	}
+	fcntl(*userfd, F_SETFD, FD_CLOEXEC);
+	if (stat("/proc/self/ns/user", &mine) == 0 && fstat(*userfd, &owner) == 0 &&
+	    mine.st_ino == owner.st_ino && mine.st_dev == owner.st_dev) {
+		rcr_error_set(err, EPERM,
+			      "the network namespace '%s' belongs to your own user namespace: a "
+			      "rootless container can only join one made in a user namespace "
+			      "(another container's, or one made with 'unshare -rn')",
+			      path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The first child joins, unshares the rest and forks the container's process (PID 1 of the new
+ * pid namespace, which must belong to the joined user namespace for /proc to mount); it sends
+ * that process's pid and exits, and the caller, a child subreaper, inherits it. */
+static _Noreturn void join_and_fork(struct child_ctx *c, int netfd, int userfd, int pid_fd)
+{
+	struct rcr_error *err = NULL;
+	pid_t pid;
+
+	if (setns(userfd, CLONE_NEWUSER) < 0 || setns(netfd, CLONE_NEWNET) < 0) {
+		rcr_error_set_errno(&err, errno, "joining the network namespace '%s'",
+				    c->s->netns_path);
+		goto fail;
+	}
+	close(userfd);
+	close(netfd);
+	if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) <
+	    0) {
+		rcr_error_set_errno(&err, errno, "creating the container's namespaces");
+		goto fail;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(pid_fd);
+		child_main(c);
+	}
+	if (pid < 0) {
+		rcr_error_set_errno(&err, errno, "fork");
+		goto fail;
+	}
+	_exit(write(pid_fd, &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
+fail:
+	rt_exec_report(c->err_fd, 125, err);
+	_exit(125);
+}
+
 static pid_t clone_child(const struct rt_spec *s, struct rcr_error **err)
 {
 	unsigned long flags = NS_FLAGS | SIGCHLD;
@@ -266,6 +345,52 @@ static int serve_root(const struct rt_spec *s, struct start_fds *f, int *exit_co
 	return rc == 0 ? 0 : -1;
 }
 
+/* The child's side keeps its ends only. */
+static void close_parent_ends(struct start_fds *f)
+{
+	close(f->go[1]);
+	close(f->errp[0]);
+	if (f->console[0] >= 0)
+		close(f->console[0]);
+	if (f->fuse[0] >= 0)
+		close(f->fuse[0]);
+}
+
+/* --network container:NAME / ns:PATH: a first child joins (join_and_fork) and sends the pid of
+ * the container's process, which is reparented to the caller (a child subreaper) once the first
+ * child exits. Returns that pid, 0 in the container's process, or -1 with the first child's
+ * report. */
+static pid_t fork_joined(struct child_ctx *c, struct start_fds *f, struct rcr_error **err)
+{
+	_cleanup_close_ int netfd = -1, userfd = -1, pid_r = -1, pid_w = -1;
+	int p[2], code = 125;
+	pid_t first, pid = -1;
+
+	if (open_join(c->s->netns_path, &netfd, &userfd, err) < 0 || proc_pipe(p, err) < 0)
+		return -1;
+	pid_r = p[0], pid_w = p[1];
+	first = fork();
+	if (first < 0)
+		return rcr_error_set_errno(err, errno, "fork"), -1;
+	if (first == 0) {
+		close_parent_ends(f);
+		close(pid_r);
+		join_and_fork(c, netfd, userfd, pid_w);
+	}
+	close(steal_fd(&pid_w));
+	if (read(pid_r, &pid, sizeof(pid)) != sizeof(pid))
+		pid = -1;
+	waitpid(first, NULL, 0);
+	if (pid > 0)
+		return pid;
+	/* the first child's report; the caller's copy of the write end must go first */
+	close(f->errp[1]), f->errp[1] = -1;
+	if (rt_exec_read_report(f->errp[0], &code, err) == 0)
+		rcr_error_set(err, EIO, "joining the network namespace '%s' failed",
+			      c->s->netns_path);
+	return -1;
+}
+
 /* After the go-ahead: the pty master (tty), then the error pipe's verdict. */
 static int await_exec(struct start_fds *f, bool tty, int *pty_master, int *exit_code,
 		      struct rcr_error **err)
@@ -289,6 +414,7 @@ pid_t rt_container_start(const struct rt_spec *s, const struct rt_stdio *io, rt_
 {
 	struct rt_seccomp_prog prog = {0};
 	struct rt_mount_plan plan;
+	struct child_ctx c;
 	struct start_fds f;
 	pid_t pid = -1;
 
@@ -298,19 +424,13 @@ pid_t rt_container_start(const struct rt_spec *s, const struct rt_stdio *io, rt_
 	if (start_fds_open(&f, s->tty, s->store_uidmap.n > 0, err) < 0 ||
 	    compile_seccomp(s, &prog, err) < 0)
 		goto fail;
-	pid = clone_child(s, err);
+	c = (struct child_ctx){s,	io,	   &plan,	 prog.filter ? &prog : NULL,
+			       f.go[0], f.errp[1], f.console[1], f.fuse[1]};
+	pid = joins_netns(s) ? fork_joined(&c, &f, err) : clone_child(s, err);
 	if (pid < 0)
 		goto fail;
 	if (pid == 0) {
-		struct child_ctx c = {s,       io,	  &plan,	prog.filter ? &prog : NULL,
-				      f.go[0], f.errp[1], f.console[1], f.fuse[1]};
-
-		close(f.go[1]);
-		close(f.errp[0]);
-		if (f.console[0] >= 0)
-			close(f.console[0]);
-		if (f.fuse[0] >= 0)
-			close(f.fuse[0]);
+		close_parent_ends(&f);
 		child_main(&c);
 	}
 	close(f.go[0]), f.go[0] = -1;
@@ -319,8 +439,9 @@ pid_t rt_container_start(const struct rt_spec *s, const struct rt_stdio *io, rt_
 		close(f.console[1]), f.console[1] = -1;
 	if (f.fuse[1] >= 0)
 		close(f.fuse[1]), f.fuse[1] = -1;
-	if (write_maps(s, pid, err) < 0 || (ready != NULL && ready(pid, arg, err) != 0) ||
-	    write(f.go[1], "g", 1) != 1) {
+	/* a joined user namespace has its maps already */
+	if ((!joins_netns(s) && write_maps(s, pid, err) < 0) ||
+	    (ready != NULL && ready(pid, arg, err) != 0) || write(f.go[1], "g", 1) != 1) {
 		if (err != NULL && *err == NULL)
 			rcr_error_set(err, EIO, "the container process could not be released");
 		goto kill;

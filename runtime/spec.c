@@ -15,12 +15,12 @@
 
 void rt_spec_release(struct rt_spec *s)
 {
-	char **strings[] = {&s->id,	     &s->name,	       &s->upper,	&s->work,
-			    &s->merged,	     &s->userdata,     &s->rundir,	&s->cwd,
-			    &s->user,	     &s->hostname,     &s->seccomp,	&s->newuidmap,
-			    &s->newgidmap,   &s->network,      &s->log_driver,	&s->log_path,
-			    &s->net_helper,  &s->mac_address,  &s->userns_mode, &s->passwd_entry,
-			    &s->group_entry};
+	char **strings[] = {&s->id,	     &s->name,	      &s->upper,       &s->work,
+			    &s->merged,	     &s->userdata,    &s->rundir,      &s->cwd,
+			    &s->user,	     &s->hostname,    &s->seccomp,     &s->newuidmap,
+			    &s->newgidmap,   &s->network,     &s->log_driver,  &s->log_path,
+			    &s->net_helper,  &s->mac_address, &s->userns_mode, &s->passwd_entry,
+			    &s->group_entry, &s->net_target,  &s->netns_path};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		free(*strings[i]);
@@ -161,6 +161,8 @@ json_t *rt_spec_to_json(const struct rt_spec *s)
 	set_str(o, "group_entry", s->group_entry);
 	set_str(o, "network", s->network);
 	set_str(o, "net_helper", s->net_helper);
+	set_str(o, "net_target", s->net_target);
+	set_str(o, "netns_path", s->netns_path);
 	if (s->net_opts != NULL)
 		json_object_set_new(o, "net_opts", strv_to_json(s->net_opts));
 	if (s->ports != NULL)
@@ -402,6 +404,8 @@ static int get_strings(json_t *j, struct rt_spec *s, struct rcr_error **err)
 		{"group_entry", &s->group_entry, false},
 		{"network", &s->network, true},
 		{"net_helper", &s->net_helper, false},
+		{"net_target", &s->net_target, false},
+		{"netns_path", &s->netns_path, false},
 		{"mac_address", &s->mac_address, false},
 		{"log_driver", &s->log_driver, true},
 		{"log_path", &s->log_path, false},
@@ -457,7 +461,8 @@ static int get_numbers(json_t *j, struct rt_spec *s, struct rcr_error **err)
 int rt_spec_from_json(json_t *j, struct rt_spec *out, struct rcr_error **err)
 {
 	static const char *const drivers[] = {"k8s-file", "none", "passthrough", NULL};
-	static const char *const networks[] = {"none", "host", "pasta", "slirp4netns", NULL};
+	static const char *const networks[] = {"none",	    "host", "pasta", "slirp4netns",
+					       "container", "ns",   NULL};
 	struct rt_spec s = {0};
 
 	if (get_strings(j, &s, err) < 0 || get_flags(j, &s, err) < 0 ||
@@ -477,6 +482,12 @@ int rt_spec_from_json(json_t *j, struct rt_spec *out, struct rcr_error **err)
 	if ((strcmp(s.network, "pasta") == 0 || strcmp(s.network, "slirp4netns") == 0) &&
 	    s.net_helper == NULL) {
 		rcr_error_set(err, EINVAL, "network mode '%s' without its helper's path",
+			      s.network);
+		goto fail;
+	}
+	if ((strcmp(s.network, "container") == 0 || strcmp(s.network, "ns") == 0) &&
+	    (s.netns_path == NULL || s.net_target == NULL)) {
+		rcr_error_set(err, EINVAL, "network mode '%s' without the namespace to join",
 			      s.network);
 		goto fail;
 	}

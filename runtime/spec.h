@@ -124,8 +124,13 @@ struct rt_spec {
 	char *passwd_entry, *group_entry;
 
 	/* the network (network/): "none" (loopback only), "host" (the user's network namespace),
-	 * "pasta" or "slirp4netns" (a user-mode helper on the container's own namespace) */
+	 * "pasta" or "slirp4netns" (a user-mode helper on the container's own namespace),
+	 * "container" (another container's) or "ns" (a namespace file): the last two join that
+	 * network namespace and the user namespace owning it */
 	char *network;	   /* owned */
+	char *net_target;  /* owned: "container": the other container's id; "ns": the path */
+	char *netns_path;  /* owned: "ns": the path; "container": the other container's userdata
+			    * dir (the monitor turns it into /proc/PID/ns/net before the start) */
 	char *net_helper;  /* owned: the helper's binary for pasta and slirp4netns, else NULL */
 	char **net_opts;   /* owned strv: the mode's options ("pasta:A,B"), NULL for none */
 	char **ports;	   /* owned strv: published ports, canonical (network/ports.h), or NULL */

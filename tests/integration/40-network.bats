@@ -250,7 +250,9 @@ sys.exit(1)' "$addr" "$port"
 	run -125 "$RCR" create --network bridge bb true
 	[[ "$output" == *"network mode 'bridge' is not supported"* ]]
 	run -125 "$RCR" create --network container:other bb true
-	[[ "$output" == *"'container:other' is not supported by this rcr yet"* ]]
+	[[ "$output" == *"--network container:other"*"no such container"* ]]
+	run -125 "$RCR" create --network ns:relative/path bb true
+	[[ "$output" == *"is not an existing absolute path to a network namespace"* ]]
 	run -125 "$RCR" create --network slirp4netns:bogus=1 bb true
 	[[ "$output" == *"slirp4netns option 'bogus=1' is not supported"* ]]
 	run -125 "$RCR" create --network none:x bb true
@@ -258,6 +260,35 @@ sys.exit(1)' "$addr" "$port"
 	run -125 "$RCR" run --rm --network pasta:--no-such-pasta-option bb true
 	[[ "$output" == *"pasta failed"* ]]
 	[ -z "$(helpers)" ]
+}
+
+@test "--network container:NAME and ns:PATH join another container's network" {
+	port=$(free_port)
+	serve_httpd -p "127.0.0.1:$port:80"
+	fetch "http://127.0.0.1:$port/index.html" >/dev/null
+	# the server is on the other container's loopback, and the host reaches the joiner too
+	run "$RCR" run --rm --network container:web bb wget -q -O - http://127.0.0.1:80/index.html
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+	run "$RCR" run --rm --network container:web bb cat /etc/resolv.conf
+	[ "$output" = "$("$RCR" exec web cat /etc/resolv.conf)" ]
+	id=$("$RCR" create --network container:web bb true)
+	web=$("$RCR" inspect --format '{{.Id}}' web)
+	[ "$("$RCR" inspect --format '{{.HostConfig.NetworkMode}}' "$id")" = "container:$web" ]
+	pid=$("$RCR" inspect --format '{{.State.Pid}}' web)
+	run "$RCR" run --rm --network "ns:/proc/$pid/ns/net" bb wget -q -O - http://127.0.0.1:80/
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+	# the monitor's own network belongs to the user's namespace: not joinable without privileges
+	run -125 "$RCR" run --rm --network ns:/proc/self/ns/net bb true
+	[[ "$output" == *"belongs to your own user namespace"* ]]
+	run -125 "$RCR" create --network container:web -p 8080:80 bb true
+	[[ "$output" == *"ports cannot be published with --network container"* ]]
+	run -125 "$RCR" create --network container:web --userns keep-id bb true
+	[[ "$output" == *"cannot be combined with --userns"* ]]
+	"$RCR" stop -t 0 web >/dev/null
+	run -125 "$RCR" run --rm --network container:web bb true
+	[[ "$output" == *"container '"*"', whose network this container joins, is not running"* ]]
 }
 
 @test "no network helper survives its container: run --rm, stop, rm -f, and rm -f after a killed monitor" {
