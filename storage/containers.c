@@ -339,6 +339,12 @@ static int fill(sqlite3_stmt *s, struct store_container *out, struct rcr_error *
 	return -1;
 }
 
+/* fill, as db_collect calls it */
+static int fill_row(sqlite3_stmt *s, void *elem, struct rcr_error **err)
+{
+	return fill(s, elem, err);
+}
+
 /* A unique id prefix (lowercase hex, 1 to 64 digits) into id: 1, 0 when none, -1 when several
  * match (Podman's wording) or on error. */
 static int by_prefix(struct store *st, const char *key, char id[65], struct rcr_error **err)
@@ -404,7 +410,7 @@ int store_container_list(struct store *st, struct store_container **out, size_t 
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
 	const char *what = "listing containers";
 	struct store_container *v = NULL;
-	size_t count = 0, cap = 0;
+	size_t count = 0;
 	int rc;
 
 	*out = NULL;
@@ -415,26 +421,7 @@ int store_container_list(struct store *st, struct store_container **out, size_t 
 		    "SELECT " CTR_COLUMNS " FROM containers ORDER BY rowid DESC", NULL);
 	if (s == NULL)
 		return -1;
-	while ((rc = db_step(st, s, what, err)) == 1) {
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct store_container *nv = realloc(v, ncap * sizeof(*nv));
-
-			if (nv == NULL) {
-				rcr_error_set(err, ENOMEM, "out of memory");
-				rc = -1;
-				break;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		memset(&v[count], 0, sizeof(v[count]));
-		if (fill(s, &v[count], err) < 0) {
-			rc = -1;
-			break;
-		}
-		count++;
-	}
+	rc = db_collect(st, s, what, sizeof(*v), fill_row, (void **)&v, &count, err);
 	if (rc < 0) {
 		store_container_free(v, count);
 		return -1;

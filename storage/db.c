@@ -305,6 +305,37 @@ int db_step(struct store *st, sqlite3_stmt *s, const char *what, struct rcr_erro
 	return -1;
 }
 
+int db_collect(struct store *st, sqlite3_stmt *s, const char *what, size_t size, db_fill_fn fill,
+	       void **v, size_t *n, struct rcr_error **err)
+{
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	while ((rc = db_step(st, s, what, err)) == 1) {
+		char *elem;
+
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			void *nv = realloc(*v, ncap * size);
+
+			if (nv == NULL) {
+				rcr_error_set(err, ENOMEM, "out of memory");
+				return -1;
+			}
+			*v = nv;
+			cap = ncap;
+		}
+		elem = (char *)*v + *n * size;
+		memset(elem, 0, size);
+		if (fill(s, elem, err) < 0)
+			return -1;
+		(*n)++;
+	}
+	return rc;
+}
+
 int db_exec(struct store *st, struct rcr_error **err, const char *what, const char *sql,
 	    const char *types, ...)
 {

@@ -30,6 +30,13 @@ sqlite3_stmt *db_stmt(struct store *st, struct rcr_error **err, const char *what
 		      const char *types, ...);
 /* Step: 1 a row, 0 done, -1 error (naming what). */
 int db_step(struct store *st, sqlite3_stmt *s, const char *what, struct rcr_error **err);
+
+/* Step s to its end, one element of size bytes per row (zeroed, then filled by fill) in a
+ * growing array *v of *n elements. On failure -1, and *v still holds the *n filled elements for
+ * the caller to release. */
+typedef int (*db_fill_fn)(sqlite3_stmt *s, void *elem, struct rcr_error **err);
+int db_collect(struct store *st, sqlite3_stmt *s, const char *what, size_t size, db_fill_fn fill,
+	       void **v, size_t *n, struct rcr_error **err);
 /* Run a statement that returns no rows (db_stmt + db_step + finalize); -1 on error. */
 int db_exec(struct store *st, struct rcr_error **err, const char *what, const char *sql,
 	    const char *types, ...);

@@ -292,6 +292,12 @@ static int fill(sqlite3_stmt *s, struct store_volume *out, struct rcr_error **er
 	return -1;
 }
 
+/* fill, as db_collect calls it */
+static int fill_row(sqlite3_stmt *s, void *elem, struct rcr_error **err)
+{
+	return fill(s, elem, err);
+}
+
 int store_volume_get(struct store *st, const char *name, struct store_volume *out,
 		     struct rcr_error **err)
 {
@@ -316,7 +322,7 @@ int store_volume_list(struct store *st, struct store_volume **out, size_t *n,
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
 	const char *what = "listing volumes";
 	struct store_volume *v = NULL;
-	size_t count = 0, cap = 0;
+	size_t count = 0;
 	int rc;
 
 	*out = NULL;
@@ -324,26 +330,7 @@ int store_volume_list(struct store *st, struct store_volume **out, size_t *n,
 	s = db_stmt(st, err, what, "SELECT " VOL_COLUMNS " FROM volumes ORDER BY name", NULL);
 	if (s == NULL)
 		return -1;
-	while ((rc = db_step(st, s, what, err)) == 1) {
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct store_volume *nv = realloc(v, ncap * sizeof(*nv));
-
-			if (nv == NULL) {
-				rcr_error_set(err, ENOMEM, "out of memory");
-				rc = -1;
-				break;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		memset(&v[count], 0, sizeof(v[count]));
-		if (fill(s, &v[count], err) < 0) {
-			rc = -1;
-			break;
-		}
-		count++;
-	}
+	rc = db_collect(st, s, what, sizeof(*v), fill_row, (void **)&v, &count, err);
 	if (rc < 0) {
 		store_volume_free(v, count);
 		return -1;
