@@ -8,9 +8,11 @@
 #include "pkg/userns.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <sys/wait.h>
@@ -141,8 +143,14 @@ int userns_map_write(pid_t pid, const struct userns_map *map, bool is_gid, const
 	return run_helper(pid, map, helper, err);
 }
 
-/* The child side of userns_run: unshare, tell the parent, wait for the maps, run fn, report. */
-static _Noreturn void run_child(int extra_flags, int sync_fd, int (*fn)(void *, char *), void *arg)
+/* The child side of userns_run: unshare, tell the parent, wait for the maps, run fn, report.
+ *
+ * It dies with its parent: a parent that runs several of these from threads (pull's unpack
+ * workers) hands each child copies of the others' socket ends (a fork copies every fd; CLOEXEC
+ * only acts at exec), so after a kill -9 of the parent two children would each wait forever for
+ * an EOF the other one holds off. */
+static _Noreturn void run_child(pid_t parent, int extra_flags, int sync_fd,
+				int (*fn)(void *, char *), void *arg)
 {
 	char msg[USERNS_MSG_MAX] = "";
 	char c = 0;
@@ -150,6 +158,9 @@ static _Noreturn void run_child(int extra_flags, int sync_fd, int (*fn)(void *, 
 
 	if (unshare(CLONE_NEWUSER | extra_flags) < 0)
 		e = errno;
+	/* after unshare: the new credentials clear an earlier death signal */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
 	if (write(sync_fd, &e, sizeof(e)) != sizeof(e) || e != 0)
 		_exit(1);
 	/* The parent answers with one byte once the maps are written (0: go, 1: give up). */
@@ -212,7 +223,7 @@ int userns_run(const struct userns_map *uidmap, const struct userns_map *gidmap,
 	int fds[2];
 	int e = 0;
 	char go;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
 		rcr_error_set_errno(err, errno, "creating a socket pair");
@@ -220,6 +231,7 @@ int userns_run(const struct userns_map *uidmap, const struct userns_map *gidmap,
 	}
 	mine = fds[0];
 	theirs = fds[1];
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		rcr_error_set_errno(err, errno, "forking a user-namespace child");
@@ -227,7 +239,7 @@ int userns_run(const struct userns_map *uidmap, const struct userns_map *gidmap,
 	}
 	if (pid == 0) {
 		close(mine);
-		run_child(extra_flags, theirs, fn, arg);
+		run_child(parent, extra_flags, theirs, fn, arg);
 	}
 	close(steal_fd(&theirs));
 	if (read(mine, &e, sizeof(e)) != sizeof(e))
