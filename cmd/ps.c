@@ -32,8 +32,9 @@ struct ps_flags {
 struct entry {
 	struct store_container *row;
 	struct ctr_state st;
-	json_t *labels; /* owned, or NULL */
-	char *ports;	/* owned: the PORTS column ("" when none published) */
+	json_t *labels;	    /* owned, or NULL */
+	char *ports;	    /* owned: the PORTS column ("" when none published) */
+	json_t *ports_json; /* owned: Podman's JSON "Ports" array, or NULL */
 };
 
 static int parse_flags(int argc, char **argv, struct ps_flags *f, struct rcr_error **err)
@@ -251,10 +252,11 @@ static json_t *row_json(const struct ps_flags *f, const struct entry *e, long lo
 }
 
 /* What `--format json` prints: Podman's shapes (Names and Command as arrays). */
-static json_t *summary_json(json_t *row)
+static json_t *summary_json(json_t *row, const struct entry *e)
 {
 	json_t *s = json_deep_copy(row);
 
+	json_object_set_new(s, "Ports", e->ports_json ? json_incref(e->ports_json) : json_null());
 	json_object_set(s, "Names", json_object_get(row, "NamesList"));
 	json_object_del(s, "NamesList");
 	json_object_set(s, "Id", json_object_get(row, "Id"));
@@ -284,7 +286,7 @@ static int print(const struct ps_flags *f, struct entry *v, size_t n, struct rcr
 
 		/* Podman's JSON shape is only needed for --format json */
 		if (json)
-			json_array_append_new(sums, summary_json(row));
+			json_array_append_new(sums, summary_json(row, &v[i]));
 		json_array_append_new(rows, row);
 	}
 	rc = cli_print_rows(&cf, rows, json ? sums : NULL, err);
@@ -306,7 +308,8 @@ static bool needs_labels(const struct ps_flags *f)
 
 /* Published ports are in the spec inside the row's config: parsed only for rows that have
  * any (most have none, and ps must stay cheap with many containers). */
-static char *load_ports(const struct ps_flags *f, const struct store_container *row)
+static char *load_ports(const struct ps_flags *f, const struct store_container *row,
+			json_t **as_json)
 {
 	json_t *cfg, *ports, *v;
 	char **strv;
@@ -323,6 +326,8 @@ static char *load_ports(const struct ps_flags *f, const struct store_container *
 		if (strv != NULL)
 			strv[i] = (char *)json_string_value(v);
 	text = strv ? ctr_ports_summary(strv) : NULL;
+	if (strv != NULL && f->format != NULL && strcmp(f->format, "json") == 0)
+		*as_json = ctr_ports_podman_json(strv);
 	free(strv);
 	json_decref(cfg);
 	return text;
@@ -342,12 +347,14 @@ static void load(struct store *st, const struct ps_flags *f, struct store_contai
 		e->labels = json_incref(json_object_get(cfg, "labels"));
 		json_decref(cfg);
 	}
-	e->ports = load_ports(f, row);
+	e->ports_json = NULL;
+	e->ports = load_ports(f, row, &e->ports_json);
 }
 
 static void entry_release(struct entry *e)
 {
 	json_decref(e->labels);
+	json_decref(e->ports_json);
 	free(e->ports);
 	e->labels = NULL;
 	e->ports = NULL;

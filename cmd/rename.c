@@ -79,14 +79,37 @@ int cmd_rename(struct cli_global *g, int argc, char **argv, struct rcr_error **e
 }
 
 /* Podman's lines: "80/tcp -> 0.0.0.0:8080" for each published port, or the host address of one
- * container port ("80", "80/udp"); -a for every container. */
-static void print_ports(const struct cli_ctr *c, const char *filter, bool with_name)
+ * container port ("80" is 80/tcp, as Podman reads it); -a for every container. Returns how
+ * many lines were printed. */
+static size_t print_ports(const struct cli_ctr *c, const char *filter, bool with_name)
 {
 	_cleanup_strv_ char **lines = ctr_port_lines(c->spec.ports, filter);
+	size_t i;
 
-	for (size_t i = 0; lines != NULL && lines[i] != NULL; i++)
+	for (i = 0; lines != NULL && lines[i] != NULL; i++)
 		printf("%.*s%s%s\n", with_name ? 12 : 0, c->row.id, with_name ? "\t" : "",
 		       lines[i]);
+	return i;
+}
+
+static int port_one(struct cli_ctr_env *e, const char *key, const char *port,
+		    struct rcr_error **err)
+{
+	char filter[32];
+	struct cli_ctr c;
+	size_t shown;
+
+	if (port != NULL)
+		snprintf(filter, sizeof(filter), "%.20s%s", port, strchr(port, '/') ? "" : "/tcp");
+	if (cli_ctr_find(e, key, true, NULL, &c, err) < 0)
+		return -1;
+	shown = print_ports(&c, port ? filter : NULL, false);
+	cli_ctr_release(&c);
+	if (port != NULL && shown == 0) {
+		rcr_error_set(err, ENOENT, "failed to find published port \"%s\"", filter);
+		return -1;
+	}
+	return 0;
 }
 
 static int port_all(struct cli_ctr_env *e, struct rcr_error **err)
@@ -112,7 +135,6 @@ static int port_all(struct cli_ctr_env *e, struct rcr_error **err)
 int cmd_port(struct cli_global *g, int argc, char **argv, struct rcr_error **err)
 {
 	struct cli_ctr_env e;
-	struct cli_ctr c;
 	bool all = argc >= 2 && (strcmp(argv[1], "-a") == 0 || strcmp(argv[1], "--all") == 0);
 	int rc;
 
@@ -123,15 +145,7 @@ int cmd_port(struct cli_global *g, int argc, char **argv, struct rcr_error **err
 	}
 	if (cli_ctr_open(g, &e, err) < 0)
 		return -1;
-	if (all) {
-		rc = port_all(&e, err);
-	} else {
-		rc = cli_ctr_find(&e, argv[1], true, NULL, &c, err);
-		if (rc == 0) {
-			print_ports(&c, argc == 3 ? argv[2] : NULL, false);
-			cli_ctr_release(&c);
-		}
-	}
+	rc = all ? port_all(&e, err) : port_one(&e, argv[1], argc == 3 ? argv[2] : NULL, err);
 	cli_ctr_close(&e);
 	return rc;
 }

@@ -6,6 +6,7 @@
  * start time, so a recycled pid is never hit.
  */
 #include "container/container.h"
+#include "container/network.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -186,6 +187,18 @@ static int ensure_spec(const struct ctr_ref *r, const char *path, struct rcr_err
 	return json_write_file_atomic(path, json_object_get(cfg, "spec"), err);
 }
 
+/* The container's process is gone but its monitor still finishes (stops the network helper,
+ * writes exit.json): a new run must not start under it (bounded: a --rm monitor's exit command
+ * waits for the lock this start holds). */
+static void await_monitor(const struct ctr_state *s)
+{
+	_cleanup_close_ int fd =
+		open_checked(s->run.monitor_pid, s->run.monitor_start, s->run.boot_id);
+
+	if (fd >= 0)
+		wait_pidfd(fd, 3000);
+}
+
 static int start_locked(struct ctr_ref *r, const char *monitor_path, bool attach, int *attach_fd,
 			int *exit_code, struct rcr_error **err)
 {
@@ -252,6 +265,8 @@ int ctr_start(struct store *st, const char *monitor_path, const char *id, bool a
 	if (ref_get(st, id, true, &r, err) < 0)
 		return -1;
 	ctr_state_get(r.userdata, r.row.state, &s);
+	if (s.status != CTR_RUNNING && s.monitor_alive)
+		await_monitor(&s);
 	if (s.status == CTR_RUNNING && !attach) {
 		ref_release(&r);
 		return 0;
@@ -472,6 +487,10 @@ int ctr_remove(struct store *st, const char *id, bool force, bool volumes, struc
 			"cannot remove container %s as it is running - running or paused "
 			"containers cannot be removed without force: container state improper",
 			r.row.id);
+		ref_release(&r);
+		return -1;
+	}
+	if (!force && ctr_net_check_dependents(st, &r.row, err) < 0) {
 		ref_release(&r);
 		return -1;
 	}

@@ -67,6 +67,42 @@ static int unsupported_mode(const char *arg, struct rcr_error **err)
 	return -1;
 }
 
+/* The other container's spec, as it was created. */
+static int target_spec(struct store *st, const char *id, struct rt_spec *out,
+		       struct rcr_error **err)
+{
+	_cleanup_free_ char *dir = ctr_userdata(st, id);
+	_cleanup_free_ char *path = fs_path_join(dir, "spec.json");
+
+	return rt_spec_read(path, out, err);
+}
+
+/* Its network must be one of its own (the host's belongs to the user's namespace) and its user
+ * namespace have the default maps, which this container then runs with. */
+static int check_target(struct store *st, const struct store_container *row, struct rcr_error **err)
+{
+	struct rt_spec t = {0};
+	int rc = 0;
+
+	if (target_spec(st, row->id, &t, err) < 0)
+		return -1;
+	if (strcmp(t.network, "host") == 0) {
+		rcr_error_set(err, EINVAL,
+			      "container '%s' uses the host's network: use --network host instead",
+			      row->name);
+		rc = -1;
+	} else if (t.store_uidmap.n > 0) {
+		rcr_error_set(
+			err, EINVAL,
+			"container '%s' runs with id maps of its own (--userns, --uidmap): its "
+			"network cannot be joined, since joining it means running in its user "
+			"namespace",
+			row->name);
+		rc = -1;
+	}
+	rt_spec_release(&t);
+	return rc;
+}
 /* container:NAME (the other container must exist now and run at each start) and ns:PATH (a
  * network namespace file, e.g. /proc/PID/ns/net or a bind-mounted one). */
 static int parse_join(struct store *st, const char *arg, struct rt_spec *s, struct rcr_error **err)
@@ -93,6 +129,10 @@ static int parse_join(struct store *st, const char *arg, struct rt_spec *s, stru
 	}
 	if (ctr_lookup(st, target, &row, err) < 0) {
 		rcr_error_wrap(err, "--network %s", arg);
+		return -1;
+	}
+	if (check_target(st, &row, err) < 0) {
+		store_container_release(&row);
 		return -1;
 	}
 	s->network = strdup("container");
@@ -315,10 +355,15 @@ static void slirp_addr(char *const *opts, unsigned host, char out[16])
 		if (strncmp(opts[i], "cidr=", 5) == 0) {
 			char addr[16];
 
+			const char *slash = strchr(opts[i] + 5, '/');
+			long bits = slash ? strtol(slash + 1, NULL, 10) : 24;
+
 			snprintf(addr, sizeof(addr), "%.*s", (int)strcspn(opts[i] + 5, "/"),
 				 opts[i] + 5);
-			if (inet_pton(AF_INET, addr, &base) != 1)
+			if (inet_pton(AF_INET, addr, &base) != 1 || bits < 1 || bits > 25)
 				base.s_addr = htonl(0x0a000200);
+			else /* the network's own address, as slirp4netns counts from it */
+				base.s_addr &= htonl(~0U << (32 - bits));
 		}
 	base.s_addr = htonl(ntohl(base.s_addr) + host);
 	inet_ntop(AF_INET, &base, out, 16);
@@ -426,6 +471,21 @@ json_t *ctr_ports_json(char *const *ports)
 	return out;
 }
 
+json_t *ctr_ports_podman_json(char *const *ports)
+{
+	struct net_port v[NET_PORTS_MAX];
+	size_t n = parse_all(ports, v);
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out,
+				      json_pack("{sssisisiss}", "host_ip", v[i].host_ip,
+						"container_port", (int)v[i].ctr_port, "host_port",
+						(int)v[i].host_port, "range", (int)v[i].count,
+						"protocol", v[i].udp ? "udp" : "tcp"));
+	return out;
+}
+
 static void range_text(char *buf, size_t size, unsigned first, unsigned n)
 {
 	if (n > 1)
@@ -493,4 +553,44 @@ char **ctr_port_lines(char *const *ports, const char *filter)
 				k++;
 		}
 	return out;
+}
+
+/* ---- dependents ---------------------------------------------------------------------------- */
+
+/* Whether the row's container joins id's network: its config holds the spec. */
+static bool joins(const struct store_container *row, const char *id)
+{
+	json_t *cfg, *target;
+	bool yes;
+
+	if (row->config == NULL || strstr(row->config, id) == NULL)
+		return false;
+	cfg = json_loads(row->config, 0, NULL);
+	target = json_object_get(json_object_get(cfg, "spec"), "net_target");
+	yes = json_is_string(target) && strcmp(json_string_value(target), id) == 0;
+	json_decref(cfg);
+	return yes;
+}
+
+int ctr_net_check_dependents(struct store *st, const struct store_container *c,
+			     struct rcr_error **err)
+{
+	struct store_container *rows = NULL;
+	char names[512] = "";
+	size_t n = 0, len = 0;
+
+	if (store_container_list(st, &rows, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].id, c->id) != 0 && joins(&rows[i], c->id) && len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", rows[i].name);
+	store_container_free(rows, n);
+	if (len == 0)
+		return 0;
+	rcr_error_set(err, EBUSY,
+		      "container %s has dependent containers which must be removed before it: %s "
+		      "(they join its network)",
+		      c->name, names);
+	return -1;
 }

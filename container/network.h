@@ -21,12 +21,21 @@ int ctr_net_make(struct store *st, const struct ctr_opts *o, json_t *image_confi
  * owns the joined network, so they refuse maps of the container's own. */
 int ctr_net_check_userns(const struct rt_spec *s, struct rcr_error **err);
 
+/* Refuse to remove c while other containers join its network (--network container:NAME), as
+ * Podman: the error names them. */
+int ctr_net_check_dependents(struct store *st, const struct store_container *c,
+			     struct rcr_error **err);
+
 /* Write hosts, hostname and resolv.conf into s->userdata for s's network. */
 int ctr_net_write_etc(const struct ctr_opts *o, const struct rt_spec *s, struct rcr_error **err);
 
 /* Published ports as Docker's inspect shows them: {"80/tcp": [{"HostIp": "", "HostPort":
  * "8080"}]} (owned). */
 json_t *ctr_ports_json(char *const *ports);
+
+/* ps --format json's "Ports", as Podman 4: [{"host_ip", "container_port", "host_port", "range",
+ * "protocol"}] (owned). */
+json_t *ctr_ports_podman_json(char *const *ports);
 
 /* ps's PORTS column: "0.0.0.0:8080->80/tcp, 127.0.0.1:9000-9001->90-91/udp" (owned). */
 char *ctr_ports_summary(char *const *ports);

@@ -42,6 +42,9 @@ static void reap(struct mon *m)
 		if (pid == m->run.pid) {
 			m->exited = true;
 			m->status = status;
+		} else if (pid == m->net.pid) {
+			/* the helper died (killed, OOM): its pid may be reused, never signal it */
+			m->net.pid = 0;
 		}
 }
 

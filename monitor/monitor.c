@@ -270,6 +270,9 @@ int mon_main(const char *spec_path, int sync_fd, bool wait_go)
 	_cleanup_error_ struct rcr_error *err = NULL;
 	int code = 125;
 
+	/* rcr's dup2 left it inheritable: no helper the monitor runs may hold it */
+	if (sync_fd >= 0)
+		fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
 	if (rt_spec_read(spec_path, &m.spec, &err) < 0) {
 		sync_send(&m, "error 125 %s", err->msg);
 		return 125;

@@ -11,6 +11,7 @@
 
 #include "network/ports.h"
 #include "pkg/cleanup.h"
+#include "pkg/fs.h"
 
 static bool has_helper(const struct mon *m)
 {
@@ -27,6 +28,13 @@ static int resolve_container(struct mon *m, struct rcr_error **err)
 	struct mon_run_info r;
 	char *path = NULL;
 
+	if (!fs_exists(m->spec.netns_path)) {
+		rcr_error_set(
+			err, ENOENT,
+			"container '%s', whose network this container joins, no longer exists",
+			m->spec.net_target);
+		return -1;
+	}
 	if (mon_state_read_run(m->spec.netns_path, &r, &ignored) != 1 ||
 	    !mon_proc_matches(r.pid, r.pid_start, r.boot_id)) {
 		rcr_error_set(err, ESRCH,
@@ -73,10 +81,14 @@ int mon_net_start(struct mon *m, pid_t pid, struct rcr_error **err)
 	return 0;
 }
 
+/* Only this run's helper: a later run (rcr start right after the exit) may have its own. */
 void mon_net_stop(struct mon *m)
 {
+	pid_t pid = m->net.pid;
+
 	if (!has_helper(m))
 		return;
 	net_helper_stop(&m->net);
-	mon_state_stop_helper(m->spec.userdata);
+	if (pid > 0)
+		mon_state_forget_helper(m->spec.userdata, pid);
 }

@@ -127,6 +127,20 @@ void mon_state_stop_helper(const char *userdata)
 	unlink(path);
 }
 
+void mon_state_forget_helper(const char *userdata, pid_t pid)
+{
+	_cleanup_free_ char *path = state_path(userdata, "net.json");
+	_cleanup_error_ struct rcr_error *ignored = NULL;
+	_cleanup_json_ json_t *j = NULL;
+	json_int_t recorded = 0;
+
+	if (!fs_exists(path))
+		return;
+	j = json_load_file_capped(path, 4096, &ignored);
+	if (j == NULL || (json_unpack(j, "{sI}", "pid", &recorded) == 0 && recorded == pid))
+		unlink(path);
+}
+
 void mon_state_clear(const char *userdata)
 {
 	_cleanup_free_ char *run = state_path(userdata, "run.json");

@@ -39,6 +39,8 @@ int mon_state_read_exit(const char *userdata, struct mon_exit_info *e, struct rc
 int mon_state_write_helper(const char *userdata, pid_t pid, struct rcr_error **err);
 /* SIGKILL the recorded helper if that very process still runs, then forget it. */
 void mon_state_stop_helper(const char *userdata);
+/* Forget the record if it still names pid (a later run's record stays). */
+void mon_state_forget_helper(const char *userdata, pid_t pid);
 
 /* Remove run.json and exit.json (before a new start). */
 void mon_state_clear(const char *userdata);

@@ -39,10 +39,36 @@ void net_helper_stop(struct net_helper *h)
 	}
 }
 
+/* pasta's options that would take the helper out of rcr's hands: staying in the foreground
+ * (the monitor waits for pasta to be ready, i.e. to fork), another pid file, another namespace. */
+static int check_pasta_opts(char *const *opts, struct rcr_error **err)
+{
+	static const char *const refused[] = {
+		"-f",	  "--foreground", "-d",	       "--debug",  "--trace",
+		"-P",	  "--pid",	  "--netns",   "--userns", "--netns-only",
+		"--help", "-h",		  "--version", NULL};
+
+	for (size_t i = 0; opts != NULL && opts[i] != NULL; i++)
+		for (size_t k = 0; refused[k] != NULL; k++) {
+			size_t n = strlen(refused[k]);
+
+			if (strncmp(opts[i], refused[k], n) == 0 &&
+			    (opts[i][n] == '\0' || opts[i][n] == '=')) {
+				rcr_error_set(err, EINVAL,
+					      "pasta option '%s' cannot be used with rcr: rcr "
+					      "runs pasta in the background on the container's "
+					      "namespaces and keeps its pid",
+					      opts[i]);
+				return -1;
+			}
+		}
+	return 0;
+}
+
 int net_helper_check_opts(const char *mode, char *const *opts, struct rcr_error **err)
 {
 	if (strcmp(mode, "slirp4netns") == 0)
 		return net_slirp_check_opts(opts, err);
-	/* pasta's own options are pasta's to judge, when it starts */
-	return 0;
+	/* the rest of pasta's options are pasta's to judge, when it starts */
+	return check_pasta_opts(opts, err);
 }

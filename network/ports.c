@@ -233,11 +233,17 @@ char *net_port_format(const struct net_port *p)
 	return rc < 0 ? NULL : out;
 }
 
+/* "", "0.0.0.0" and "::" bind every address. */
+static bool any_addr(const char *ip)
+{
+	return ip[0] == '\0' || strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0;
+}
+
 static bool overlaps(const struct net_port *a, const struct net_port *b)
 {
 	if (a->udp != b->udp || a->host_port == 0 || b->host_port == 0)
 		return false;
-	if (a->host_ip[0] != '\0' && b->host_ip[0] != '\0' && strcmp(a->host_ip, b->host_ip) != 0)
+	if (!any_addr(a->host_ip) && !any_addr(b->host_ip) && strcmp(a->host_ip, b->host_ip) != 0)
 		return false;
 	return a->host_port < b->host_port + b->count && b->host_port < a->host_port + a->count;
 }

@@ -8,6 +8,7 @@
  */
 #include "network/helper.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,12 +33,37 @@
 /* Podman's slirp4netns options (--network slirp4netns:OPT,...). */
 struct slirp_opts {
 	bool host_loopback, ipv6;
-	const char *mtu, *cidr, *outbound;
+	const char *mtu, *cidr, *outbound, *outbound6;
 };
+
+/* "10.0.2.0/24": an IPv4 network with a prefix length slirp4netns accepts (it needs room for
+ * .2, .3 and .100). */
+static bool valid_cidr(const char *v)
+{
+	char addr[16], *end;
+	struct in_addr a;
+	const char *slash = strchr(v, '/');
+	long bits;
+
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(addr))
+		return false;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - v), v);
+	bits = strtol(slash + 1, &end, 10);
+	return inet_pton(AF_INET, addr, &a) == 1 && *end == '\0' && end != slash + 1 && bits >= 1 &&
+	       bits <= 25;
+}
+
+static bool valid_mtu(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	return end != v && *end == '\0' && n >= 68 && n <= 65521;
+}
 
 static int parse_opts(char *const *opts, struct slirp_opts *o, struct rcr_error **err)
 {
-	*o = (struct slirp_opts){false, false, "65520", NULL, NULL};
+	*o = (struct slirp_opts){false, false, "65520", NULL, NULL, NULL};
 	for (size_t i = 0; opts != NULL && opts[i] != NULL; i++) {
 		const char *s = opts[i], *eq = strchr(s, '=');
 		size_t klen = eq ? (size_t)(eq - s) : strlen(s);
@@ -47,20 +74,23 @@ static int parse_opts(char *const *opts, struct slirp_opts *o, struct rcr_error 
 			o->host_loopback = strcmp(v, "true") == 0;
 		else if (KEY("enable_ipv6") && (!strcmp(v, "true") || !strcmp(v, "false")))
 			o->ipv6 = strcmp(v, "true") == 0;
-		else if (KEY("mtu") && strtol(v, NULL, 10) >= 68 && strtol(v, NULL, 10) <= 65521)
+		else if (KEY("mtu") && valid_mtu(v))
 			o->mtu = v;
-		else if (KEY("cidr") && *v != '\0')
+		else if (KEY("cidr") && valid_cidr(v))
 			o->cidr = v;
-		else if ((KEY("outbound_addr") || KEY("outbound_addr6")) && *v != '\0')
+		else if (KEY("outbound_addr") && *v != '\0')
 			o->outbound = v;
+		else if (KEY("outbound_addr6") && *v != '\0')
+			o->outbound6 = v;
 		else if (KEY("port_handler") && !strcmp(v, "slirp4netns"))
 			;
 		else {
 			rcr_error_set(
 				err, EINVAL,
 				"slirp4netns option '%s' is not supported: rcr knows "
-				"allow_host_loopback=true|false, enable_ipv6=true|false, mtu=N, "
-				"cidr=A.B.C.D/N, outbound_addr=ADDR and port_handler=slirp4netns",
+				"allow_host_loopback=true|false, enable_ipv6=true|false, mtu=N "
+				"(68-65521), cidr=A.B.C.D/N (N up to 25), outbound_addr=ADDR, "
+				"outbound_addr6=ADDR and port_handler=slirp4netns",
 				s);
 			return -1;
 		}
@@ -108,6 +138,9 @@ static void build_argv(const struct net_helper_conf *c, const struct slirp_opts 
 			a->v[a->n++] = a->buf[b++];
 	if (o->outbound != NULL)
 		snprintf(a->buf[b], sizeof(a->buf[b]), "--outbound-addr=%s", o->outbound),
+			a->v[a->n++] = a->buf[b++];
+	if (o->outbound6 != NULL)
+		snprintf(a->buf[b], sizeof(a->buf[b]), "--outbound-addr6=%s", o->outbound6),
 			a->v[a->n++] = a->buf[b++];
 	if (c->mac != NULL)
 		snprintf(a->buf[b], sizeof(a->buf[b]), "--macaddress=%s", c->mac),
@@ -177,11 +210,17 @@ static int api_call(int dirfd, const char *req, char *reply, size_t size)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {5, 0};
 	size_t got = 0;
 	ssize_t n;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/slirp.sock", dirfd);
 	reply[0] = '\0';
+	/* a hung helper must not hang the monitor */
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    write(fd, req, strlen(req)) != (ssize_t)strlen(req) || shutdown(fd, SHUT_WR) < 0)
 		return snprintf(reply, size, "the API socket: %s", strerror(errno)), -1;

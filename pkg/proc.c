@@ -139,7 +139,10 @@ __attribute__((noreturn)) static void child_exec(char *const argv[], char *const
 	 * ignore it for themselves; a child that ignores it spins on EPIPE instead of dying). */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	/* nor any ignored signal (the monitor ignores SIGTERM, SIGINT and SIGHUP for itself) */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	/* dup2 leaves the new 0/1/2 without CLOEXEC; the sources stay CLOEXEC and vanish on exec.
 	 */
 	if (dup2(f->null_in, 0) < 0)

@@ -80,6 +80,13 @@ serve_httpd() {
 	[ "$output" = "80/tcp -> 127.0.0.1:$port" ]
 	run "$RCR" port web 80
 	[ "$output" = "127.0.0.1:$port" ]
+	run -125 "$RCR" port web 80/udp
+	[[ "$output" == *'failed to find published port "80/udp"'* ]]
+	run "$RCR" ps --format json
+	echo "$output" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)[0]["Ports"]
+assert p == [{"host_ip": "127.0.0.1", "container_port": 80, "host_port": int(sys.argv[1]), "range": 1, "protocol": "tcp"}], p' "$port"
 	run "$RCR" ps --format '{{.Names}} {{.Ports}}'
 	[ "$output" = "web 127.0.0.1:$port->80/tcp" ]
 	run "$RCR" inspect --format '{{json .NetworkSettings.Ports}}' web
@@ -255,6 +262,10 @@ sys.exit(1)' "$addr" "$port"
 	[[ "$output" == *"is not an existing absolute path to a network namespace"* ]]
 	run -125 "$RCR" create --network slirp4netns:bogus=1 bb true
 	[[ "$output" == *"slirp4netns option 'bogus=1' is not supported"* ]]
+	run -125 "$RCR" create --network slirp4netns:cidr=10.0.2.0/30 bb true
+	[[ "$output" == *"slirp4netns option 'cidr=10.0.2.0/30' is not supported"* ]]
+	run -125 "$RCR" create --network pasta:-f bb true
+	[[ "$output" == *"pasta option '-f' cannot be used with rcr"* ]]
 	run -125 "$RCR" create --network none:x bb true
 	[[ "$output" == *"takes no options"* ]]
 	run -125 "$RCR" run --rm --network pasta:--no-such-pasta-option bb true
@@ -275,6 +286,10 @@ sys.exit(1)' "$addr" "$port"
 	id=$("$RCR" create --network container:web bb true)
 	web=$("$RCR" inspect --format '{{.Id}}' web)
 	[ "$("$RCR" inspect --format '{{.HostConfig.NetworkMode}}' "$id")" = "container:$web" ]
+	# a container others join cannot go first (as Podman)
+	run "$RCR" rm web
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"has dependent containers which must be removed before it: "* ]]
 	pid=$("$RCR" inspect --format '{{.State.Pid}}' web)
 	run "$RCR" run --rm --network "ns:/proc/$pid/ns/net" bb wget -q -O - http://127.0.0.1:80/
 	[ "$status" -eq 0 ]
@@ -286,6 +301,9 @@ sys.exit(1)' "$addr" "$port"
 	[[ "$output" == *"ports cannot be published with --network container"* ]]
 	run -125 "$RCR" create --network container:web --userns keep-id bb true
 	[[ "$output" == *"cannot be combined with --userns"* ]]
+	"$RCR" run -d --name hostnet --network host bb sleep 100 >/dev/null
+	run -125 "$RCR" create --network container:hostnet bb true
+	[[ "$output" == *"uses the host's network: use --network host instead"* ]]
 	"$RCR" stop -t 0 web >/dev/null
 	run -125 "$RCR" run --rm --network container:web bb true
 	[[ "$output" == *"container '"*"', whose network this container joins, is not running"* ]]

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "container/network.h"
+#include "network/helper.h"
 #include "network/ports.h"
 #include "pkg/cleanup.h"
 #include "tests/unit/tap.h"
@@ -343,6 +344,42 @@ static void test_unique(void)
 	is_str(UNIQUE("80", "80", "81/udp", "81/udp"), NULL, "host port 0 is never a duplicate");
 	is_str(UNIQUE("1:1", "2:2", "3:3", "65535:4", "1:5"), TWICE("1/tcp"),
 	       "the first and the last of many");
+	is_str(UNIQUE("0.0.0.0:8080:80", "127.0.0.1:8080:81"), TWICE("8080/tcp"),
+	       "0.0.0.0 is every address");
+	is_str(UNIQUE("[::]:8080:80", "[::1]:8080:81"), TWICE("8080/tcp"), ":: is every address");
+}
+
+/* The helpers' options, refused at create rather than at every start. */
+static void test_helper_opts(void)
+{
+	static char c1[] = "cidr=10.0.2.0/30", c2[] = "cidr=10.0.3.0/24", m1[] = "mtu=1500x",
+		    m2[] = "mtu=1500", o4[] = "outbound_addr=10.0.0.1",
+		    o6[] = "outbound_addr6=fd00::1", nogw[] = "--no-map-gw", f[] = "-f",
+		    p[] = "--pid=/tmp/x", four[] = "-4";
+	char *bad_cidr[] = {c1, NULL}, *good_cidr[] = {c2, NULL};
+	char *bad_mtu[] = {m1, NULL}, *good_mtu[] = {m2, NULL};
+	char *six[] = {o4, o6, NULL};
+	char *fg[] = {nogw, f, NULL}, *pid[] = {p, NULL};
+	char *fine[] = {nogw, four, NULL};
+	struct rcr_error *err = NULL;
+
+	ok(net_helper_check_opts("slirp4netns", bad_cidr, &err) < 0 && err != NULL,
+	   "slirp4netns: a /30 leaves no room for .100");
+	rcr_error_clear(&err);
+	ok(net_helper_check_opts("slirp4netns", good_cidr, &err) == 0, "slirp4netns: a /24 cidr");
+	ok(net_helper_check_opts("slirp4netns", bad_mtu, &err) < 0, "slirp4netns: mtu=1500x");
+	rcr_error_clear(&err);
+	ok(net_helper_check_opts("slirp4netns", good_mtu, &err) == 0, "slirp4netns: mtu=1500");
+	ok(net_helper_check_opts("slirp4netns", six, &err) == 0,
+	   "slirp4netns: outbound_addr and outbound_addr6 together");
+	ok(net_helper_check_opts("pasta", fg, &err) < 0 && err != NULL &&
+		   strstr(err->msg, "'-f'") != NULL,
+	   "pasta: -f (foreground) is refused, by name");
+	rcr_error_clear(&err);
+	ok(net_helper_check_opts("pasta", pid, &err) < 0, "pasta: --pid=FILE is refused");
+	rcr_error_clear(&err);
+	ok(net_helper_check_opts("pasta", fine, &err) == 0 && err == NULL,
+	   "pasta: its other options are pasta's to judge");
 }
 
 static void test_floor(void)
@@ -608,6 +645,7 @@ int main(void)
 	test_format();
 	test_exposed();
 	test_unique();
+	test_helper_opts();
 	test_floor();
 	test_pick();
 	test_check_free();
