@@ -481,16 +481,16 @@ int ctr_remove(struct store *st, const char *id, bool force, bool volumes, struc
 	if (ref_get(st, id, true, &r, err) < 0)
 		return -1;
 	ctr_state_get(r.userdata, r.row.state, &s);
+	if (!force && ctr_net_check_dependents(st, &r.row, err) < 0) {
+		ref_release(&r);
+		return -1;
+	}
 	if (s.status == CTR_RUNNING && !force) {
 		rcr_error_set(
 			err, EBUSY,
 			"cannot remove container %s as it is running - running or paused "
 			"containers cannot be removed without force: container state improper",
 			r.row.id);
-		ref_release(&r);
-		return -1;
-	}
-	if (!force && ctr_net_check_dependents(st, &r.row, err) < 0) {
 		ref_release(&r);
 		return -1;
 	}

@@ -588,7 +588,7 @@ int ctr_net_check_dependents(struct store *st, const struct store_container *c,
 	store_container_free(rows, n);
 	if (len == 0)
 		return 0;
-	rcr_error_set(err, EBUSY,
+	rcr_error_set(err, ENOTEMPTY,
 		      "container %s has dependent containers which must be removed before it: %s "
 		      "(they join its network)",
 		      c->name, names);
