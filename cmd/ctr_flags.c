@@ -50,6 +50,8 @@ enum {
 	OPT_DNS_OPTION,
 	OPT_ADD_HOST,
 	OPT_MAC_ADDRESS,
+	OPT_EXPOSE,
+	OPT_NO_HOSTS,
 	OPT_USERNS,
 	OPT_UIDMAP,
 	OPT_GIDMAP,
@@ -105,6 +107,8 @@ static const struct option long_opts[] = {
 	{"dns-opt", required_argument, NULL, OPT_DNS_OPTION},
 	{"add-host", required_argument, NULL, OPT_ADD_HOST},
 	{"mac-address", required_argument, NULL, OPT_MAC_ADDRESS},
+	{"expose", required_argument, NULL, OPT_EXPOSE},
+	{"no-hosts", no_argument, NULL, OPT_NO_HOSTS},
 	{"userns", required_argument, NULL, OPT_USERNS},
 	{"uidmap", required_argument, NULL, OPT_UIDMAP},
 	{"gidmap", required_argument, NULL, OPT_GIDMAP},
@@ -118,7 +122,7 @@ void ctr_flags_release(struct ctr_flags *f)
 			   &f->security_opts, &f->ulimits,   &f->group_add,  &f->labels,
 			   &f->log_opts,      &f->volumes,   &f->mounts,     &f->tmpfs,
 			   &f->publish,	      &f->dns,	     &f->dns_search, &f->dns_options,
-			   &f->add_hosts,     &f->uidmaps,   &f->gidmaps};
+			   &f->add_hosts,     &f->uidmaps,   &f->gidmaps,    &f->expose};
 
 	/* the strings are argv's: only the vectors are ours */
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -220,6 +224,8 @@ static int list_flag(int c, struct ctr_flags *f)
 		return push(&f->dns_options, optarg);
 	case OPT_ADD_HOST:
 		return push(&f->add_hosts, optarg);
+	case OPT_EXPOSE:
+		return push(&f->expose, optarg);
 	case OPT_UIDMAP:
 		return push(&f->uidmaps, optarg);
 	case OPT_GIDMAP:
@@ -338,6 +344,9 @@ static int switch_flag(int c, struct ctr_flags *f)
 	case 'P':
 		f->publish_all = true;
 		return 0;
+	case OPT_NO_HOSTS:
+		f->no_hosts = true;
+		return 0;
 	default:
 		return 1;
 	}
@@ -451,6 +460,8 @@ void ctr_flags_to_opts(const struct ctr_flags *f, struct ctr_opts *o)
 		.dns_options = f->dns_options,
 		.add_hosts = f->add_hosts,
 		.mac_address = f->mac_address,
+		.expose = f->expose,
+		.no_hosts = f->no_hosts,
 		.userns = f->userns,
 		.uidmaps = f->uidmaps,
 		.gidmaps = f->gidmaps,

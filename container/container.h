@@ -36,6 +36,8 @@ struct ctr_opts {
 	const char *tz, *network, *log_driver;
 	char **publish;	  /* -p as given (network/ports.h) */
 	bool publish_all; /* -P: the image's ExposedPorts on free host ports */
+	char **expose;	  /* --expose: more ports for -P */
+	bool no_hosts;	  /* --no-hosts: the image's own /etc/hosts */
 	char **dns, **dns_search, **dns_options, **add_hosts;
 	const char *mac_address;
 	char **log_opts;

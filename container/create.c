@@ -386,6 +386,8 @@ static int make_etc(const struct ctr_opts *o, struct rt_spec *s, struct rcr_erro
 	for (size_t i = 0; i < 3; i++) {
 		char dest[64];
 
+		if (o->no_hosts && strcmp(files[i], "hosts") == 0)
+			continue;
 		snprintf(dest, sizeof(dest), "/etc/%s", files[i]);
 		s->binds[s->n_binds++] =
 			(struct rt_bind){fs_path_join(s->userdata, files[i]), strdup(dest), false};

@@ -221,6 +221,33 @@ static int add_exposed(json_t *cfg, struct net_port *v, size_t *n, struct rcr_er
 	return 0;
 }
 
+/* --expose PORT[/PROTO] (ranges too): like the image's EXPOSE, published by -P. */
+static int add_expose(const struct ctr_opts *o, struct net_port *v, size_t *n,
+		      struct rcr_error **err)
+{
+	for (size_t i = 0; i < count(o->expose); i++) {
+		struct net_port p[2];
+		size_t k = 0;
+
+		if (strchr(o->expose[i], ':') != NULL ||
+		    net_port_parse(o->expose[i], p, &k, err) < 0) {
+			if (err != NULL && *err == NULL)
+				rcr_error_set(err, EINVAL,
+					      "invalid --expose '%s': expected PORT[-PORT][/PROTO]",
+					      o->expose[i]);
+			return -1;
+		}
+		for (size_t j = 0; j < k; j++) {
+			if (published(v, *n, &p[j]))
+				continue;
+			if (*n >= NET_PORTS_MAX)
+				return rcr_error_set(err, E2BIG, "too many ports to publish"), -1;
+			v[(*n)++] = p[j];
+		}
+	}
+	return 0;
+}
+
 static int make_ports(const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
 		      struct rcr_error **err)
 {
@@ -230,8 +257,16 @@ static int make_ports(const struct ctr_opts *o, json_t *cfg, struct rt_spec *s,
 	for (size_t i = 0; i < count(o->publish); i++)
 		if (net_port_parse(o->publish[i], v, &n, err) < 0)
 			return -1;
-	if (o->publish_all && add_exposed(cfg, v, &n, err) < 0)
+	if (o->publish_all && (add_exposed(cfg, v, &n, err) < 0 || add_expose(o, v, &n, err) < 0))
 		return -1;
+	if (!o->publish_all) {
+		/* without -P an --expose only documents a port; it must still be one */
+		struct net_port scratch[NET_PORTS_MAX];
+		size_t k = 0;
+
+		if (add_expose(o, scratch, &k, err) < 0)
+			return -1;
+	}
 	if (n == 0)
 		return 0;
 	if (s->net_helper == NULL) {
@@ -296,6 +331,10 @@ static int check_words(char *const *v, const char *flag, bool ip, struct rcr_err
 
 static int check_etc(const struct ctr_opts *o, struct rcr_error **err)
 {
+	if (o->no_hosts && count(o->add_hosts) > 0) {
+		rcr_error_set(err, EINVAL, "--no-hosts and --add-host cannot be set together");
+		return -1;
+	}
 	if (check_words(o->dns, "--dns", true, err) < 0 ||
 	    check_words(o->dns_search, "--dns-search", false, err) < 0 ||
 	    check_words(o->dns_options, "--dns-option", false, err) < 0)

@@ -126,6 +126,14 @@ assert p == [{"host_ip": "127.0.0.1", "container_port": 80, "host_port": int(sys
 	run fetch "http://127.0.0.1:$port/index.html"
 	[ "$output" = "hello from the container" ]
 	"$RCR" rm -f web >/dev/null
+	# --expose adds to them (and is only checked without -P)
+	"$RCR" run -d --name web2 -P --expose 82 --expose 83-84/udp exposed /bin/busybox sleep 100 >/dev/null
+	run "$RCR" port web2
+	[ "${#lines[@]}" -eq 5 ]
+	[[ "$output" == *"82/tcp -> 0.0.0.0:"* && "$output" == *"84/udp -> 0.0.0.0:"* ]]
+	run -125 "$RCR" create --expose 1:2 exposed true
+	[[ "$output" == *"invalid --expose '1:2'"* ]]
+	"$RCR" rm -f web2 >/dev/null
 	"$RCR" rmi exposed >/dev/null
 }
 
@@ -211,6 +219,12 @@ sys.exit(1)' "$addr" "$port"
 	gw=$(printf '%s\n' "$output" | awk '$2 == "gw" { print $1 }')
 	hci=$(printf '%s\n' "$output" | awk '$2 == "host.containers.internal" { print $1 }')
 	[ -n "$gw" ] && [ "$gw" = "$hci" ]
+	# --no-hosts keeps the image's own /etc/hosts (busybox's image has none)
+	run "$RCR" run --rm --no-hosts bb cat /etc/hosts
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No such file"* ]]
+	run -125 "$RCR" run --rm --no-hosts --add-host a:1.2.3.4 bb true
+	[[ "$output" == *"--no-hosts and --add-host cannot be set together"* ]]
 }
 
 @test "--mac-address sets the container interface's address" {
