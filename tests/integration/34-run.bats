@@ -3,6 +3,8 @@
 # 125/126/127), the image's Cmd/Entrypoint/Env/WorkingDir/User, -e/--env-file/-u/-w/--entrypoint,
 # --hostname, --rm, --name and --replace, --pull policies, and where the container's writes go.
 
+# Single-quoted $ is for the container's shell (or perl) to expand, on purpose.
+# shellcheck disable=SC2016
 load helpers
 bats_require_minimum_version 1.5.0
 

@@ -117,7 +117,7 @@ DEFAULT_CAPS=00000000800405fb
 	base=$(awk -F: -v u="$(id -un)" '$1 == u { print $2; exit }' /etc/subuid)
 	[ -n "$base" ]
 	id=$("$RCR" run -d -u 1000 bb sleep 30)
-	pid=$(cat "$RCR_ROOT/containers/$id/userdata/run.json" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+	pid=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$RCR_ROOT/containers/$id/userdata/run.json")
 	[ -n "$pid" ]
 	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
 	[ "$uid" -eq $((base + 999)) ]

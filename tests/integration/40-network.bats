@@ -7,6 +7,8 @@
 # host.containers.internal; bad ports, taken ports and privileged ports are errors that name the
 # port; and no helper process outlives its container (rm -f, run --rm, a killed monitor).
 
+# Single-quoted $ is for the container's shell (or perl) to expand, on purpose.
+# shellcheck disable=SC2016
 load helpers
 bats_require_minimum_version 1.5.0
 

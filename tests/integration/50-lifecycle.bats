@@ -4,6 +4,7 @@
 # cleans up); a wiped runtime dir; rm -f racing a start; 20 parallel run --rm.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	ctr_setup_file
@@ -44,7 +45,7 @@ no_container_processes() {
 		grep -q '^State:.*Z' "$p/status" 2>/dev/null && continue
 		ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
 		if [ "$ns" != "$me" ]; then
-			echo "left behind: $p $(cat "$p/cmdline" | tr '\0' ' ') $(grep -E "^(State|PPid)" "$p/status" | tr "\n" " ")" >&2
+			echo "left behind: $p $(tr '\0' ' ' <"$p/cmdline") $(grep -E "^(State|PPid)" "$p/status" | tr "\n" " ")" >&2
 			return 1
 		fi
 	done
@@ -174,7 +175,7 @@ no_container_processes() {
 	no_container_processes
 	run "$RCR" ps -a -q
 	[ "$output" = "" ]
-	! grep -q "$RCR_ROOT" /proc/self/mountinfo
+	run ! grep -q "$RCR_ROOT" /proc/self/mountinfo
 }
 
 @test "20 run --rm in parallel all succeed with distinct names and leave nothing behind" {

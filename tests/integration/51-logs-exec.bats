@@ -2,6 +2,8 @@
 # What a user reads from and does in a container: logs (k8s-file, -f, --tail, -t, --since,
 # rotation, drivers), exec (namespaces, caps, exit codes), attach, top, inspect and ps --filter.
 
+# Single-quoted $ is for the container's shell (or perl) to expand, on purpose.
+# shellcheck disable=SC2016
 load helpers
 bats_require_minimum_version 1.5.0
 
