@@ -252,15 +252,26 @@ static int insert_row(struct store *st, const struct store_container *c, const c
 	return store_volume_uses_insert(st, c->id, c->volumes, c->n_volumes, err);
 }
 
+struct ctr_insert {
+	const struct store_container *c;
+	const char *image;
+};
+
+static int insert_cb(struct store *st, void *arg, bool *taken, struct rcr_error **err)
+{
+	const struct ctr_insert *a = arg;
+
+	return insert_row(st, a->c, a->image, taken, err);
+}
+
 int store_container_create(struct store *st, const struct store_container *c,
 			   struct rcr_error **err)
 {
-	struct store_trash trash = {.st = st};
 	struct store_staging *s = NULL;
-	struct store_lock *lk = NULL;
 	_cleanup_free_ char *dir = NULL;
 	char image[STORE_ID_LEN + 1];
-	bool moved = false, taken = false;
+	struct ctr_insert a = {c, image};
+	bool taken = false;
 	int rc = -1;
 
 	if (check_container(c, image, err) < 0)
@@ -270,37 +281,17 @@ int store_container_create(struct store *st, const struct store_container *c,
 		rcr_error_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	/* The directory is made before any lock is taken: only the rename needs one. */
-	if (store_entry_new(st, "ctr", "ctr", &s, err) < 0 || make_subdirs(s, err) < 0 ||
-	    store_commit_lock(st, &lk, err) < 0 || db_begin_write(st, err) < 0)
+	/* The directory is made before any lock is taken: only the rename needs one. The row is
+	 * committed with it, so nobody sees the directory as a container's before it is complete.
+	 */
+	if (store_entry_new(st, "ctr", "ctr", &s, err) < 0)
 		goto out;
-	if (insert_row(st, c, image, &taken, err) < 0)
-		goto rollback;
-	/* A directory already at dest has no row (we looked in this transaction): the remains of
-	 * a create killed before its commit. The row is not committed yet, so nobody can see the
-	 * directory as a container's before it is complete. */
-	if (store_entry_install(s, dir, &trash, err) < 0)
-		goto rollback;
-	moved = true;
-	if (store_fsync_dir(st->containers, err) < 0 || db_commit(st, err) < 0) {
-		struct rcr_error *e2 = NULL;
-
-		db_rollback(st);
-		if (store_trash_move(&trash, dir, &e2) < 0)
-			rcr_error_join(err, e2);
+	if (make_subdirs(s, err) < 0) {
+		store_tmp_release(s);
 		goto out;
 	}
-	rc = 0;
-	goto out;
-rollback:
-	db_rollback(st);
+	rc = store_entry_commit_row(s, dir, st->containers, insert_cb, &a, &taken, err);
 out:
-	store_lock_release(lk);
-	if (moved)
-		store_entry_forget(s);
-	else
-		store_tmp_release(s);
-	store_trash_empty(&trash);
 	/* A name in use is Podman's message as it is; the CLI adds its own context. */
 	if (rc < 0 && !taken)
 		rcr_error_wrap(err, "creating container '%s'", c->name ? c->name : "(null)");

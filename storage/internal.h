@@ -67,6 +67,14 @@ void store_entry_forget(struct store_staging *s);
 struct store_trash;
 int store_entry_install(struct store_staging *s, const char *dest, struct store_trash *trash,
 			struct rcr_error **err);
+/* The commit of a staged directory with its row (a container's, a volume's): under the commit
+ * lock, in one write transaction, insert(st, arg, taken, err) writes the row, then s moves to
+ * dest (a directory already there has no row: a killed create's remains, trashed) and parent
+ * (dest's directory) is synced before the commit. Any failure leaves neither. s is released.
+ * *taken: insert found the name in use (its error is the user's message as it is). */
+typedef int (*store_insert_fn)(struct store *st, void *arg, bool *taken, struct rcr_error **err);
+int store_entry_commit_row(struct store_staging *s, const char *dest, const char *parent,
+			   store_insert_fn insert, void *arg, bool *taken, struct rcr_error **err);
 /* fsync a directory, so that a rename into it survives a power cut. */
 int store_fsync_dir(const char *path, struct rcr_error **err);
 /* Take the commit lock without blocking: 1 taken, 0 busy, -1 error. */

@@ -330,6 +330,41 @@ int store_entry_install(struct store_staging *s, const char *dest, struct store_
 	return -1;
 }
 
+int store_entry_commit_row(struct store_staging *s, const char *dest, const char *parent,
+			   store_insert_fn insert, void *arg, bool *taken, struct rcr_error **err)
+{
+	struct store *st = s->st;
+	struct store_trash trash = {.st = st};
+	struct store_lock *lk = NULL;
+	bool moved = false;
+	int rc = -1;
+
+	if (store_commit_lock(st, &lk, err) < 0 || db_begin_write(st, err) < 0)
+		goto out;
+	if (insert(st, arg, taken, err) < 0 || store_entry_install(s, dest, &trash, err) < 0) {
+		db_rollback(st);
+		goto out;
+	}
+	moved = true;
+	if (store_fsync_dir(parent, err) < 0 || db_commit(st, err) < 0) {
+		struct rcr_error *e2 = NULL;
+
+		db_rollback(st);
+		if (store_trash_move(&trash, dest, &e2) < 0)
+			rcr_error_join(err, e2);
+		goto out;
+	}
+	rc = 0;
+out:
+	store_lock_release(lk);
+	if (moved)
+		store_entry_forget(s);
+	else
+		store_tmp_release(s);
+	store_trash_empty(&trash);
+	return rc;
+}
+
 int store_fsync_dir(const char *path, struct rcr_error **err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

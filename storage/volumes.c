@@ -211,13 +211,16 @@ static int insert_row(struct store *st, const struct store_volume *v, bool *take
 		       (long long)v->anonymous, (long long)v->copy_up);
 }
 
+static int insert_cb(struct store *st, void *arg, bool *taken, struct rcr_error **err)
+{
+	return insert_row(st, arg, taken, err);
+}
+
 int store_volume_create(struct store *st, const struct store_volume *v, struct rcr_error **err)
 {
-	struct store_trash trash = {.st = st};
 	struct store_staging *s = NULL;
-	struct store_lock *lk = NULL;
 	_cleanup_free_ char *dir = NULL;
-	bool moved = false, taken = false;
+	bool taken = false;
 	int rc = -1;
 
 	if (require_name(v->name, err) < 0)
@@ -228,36 +231,14 @@ int store_volume_create(struct store *st, const struct store_volume *v, struct r
 		return -1;
 	}
 	/* Made before any lock is taken: only the rename needs one. */
-	if (store_entry_new(st, "vol", "vol", &s, err) < 0 ||
-	    make_content(s, v->copy_up, err) < 0 || store_commit_lock(st, &lk, err) < 0 ||
-	    db_begin_write(st, err) < 0)
+	if (store_entry_new(st, "vol", "vol", &s, err) < 0)
 		goto out;
-	if (insert_row(st, v, &taken, err) < 0)
-		goto rollback;
-	/* A directory already there has no row (we looked in this transaction): the remains of a
-	 * create killed before its commit; it goes to the trash. */
-	if (store_entry_install(s, dir, &trash, err) < 0)
-		goto rollback;
-	moved = true;
-	if (store_fsync_dir(st->volumes, err) < 0 || db_commit(st, err) < 0) {
-		struct rcr_error *e2 = NULL;
-
-		db_rollback(st);
-		if (store_trash_move(&trash, dir, &e2) < 0)
-			rcr_error_join(err, e2);
+	if (make_content(s, v->copy_up, err) < 0) {
+		store_tmp_release(s);
 		goto out;
 	}
-	rc = 0;
-	goto out;
-rollback:
-	db_rollback(st);
+	rc = store_entry_commit_row(s, dir, st->volumes, insert_cb, (void *)v, &taken, err);
 out:
-	store_lock_release(lk);
-	if (moved)
-		store_entry_forget(s);
-	else
-		store_tmp_release(s);
-	store_trash_empty(&trash);
 	if (rc < 0 && !taken)
 		rcr_error_wrap(err, "creating volume '%s'", v->name);
 	return rc;
