@@ -45,17 +45,28 @@ static char **split_opts(const char *text)
 	return v;
 }
 
-/* pasta when it is installed and has a default route to copy, else slirp4netns. */
-static const char *default_mode(void)
+/* The host's default route, read once per rcr process: the default mode and the /etc files of
+ * one create both need it. NULL when there is none. */
+static const struct net_host_route *host_route(void)
 {
-	_cleanup_free_ char *pasta = proc_find_in_path("pasta");
-	_cleanup_free_ char *slirp = NULL;
-	struct net_host_route r;
+	static struct net_host_route r;
+	static int known; /* 0 unread, 1 found, -1 none */
 
-	if (pasta != NULL && net_host_default_route(&r))
+	if (known == 0)
+		known = net_host_default_route(&r) ? 1 : -1;
+	return known > 0 ? &r : NULL;
+}
+
+/* pasta when it is installed and has a default route to copy, else slirp4netns. The helper
+ * found on the way is kept (*helper, owned), so that it is looked up in $PATH once. */
+static const char *default_mode(char **helper)
+{
+	*helper = proc_find_in_path("pasta");
+	if (*helper != NULL && host_route() != NULL)
 		return "pasta";
-	slirp = proc_find_in_path("slirp4netns");
-	return slirp != NULL || pasta == NULL ? "slirp4netns" : "pasta";
+	free(*helper);
+	*helper = proc_find_in_path("slirp4netns");
+	return "slirp4netns";
 }
 
 static int unsupported_mode(const char *arg, struct rcr_error **err)
@@ -149,7 +160,7 @@ static int parse_mode(struct store *st, const char *arg, struct rt_spec *s, stru
 	size_t len;
 
 	if (arg == NULL || *arg == '\0' || strcmp(arg, "private") == 0)
-		arg = default_mode();
+		arg = default_mode(&s->net_helper);
 	if (strncmp(arg, "container:", 10) == 0 || strncmp(arg, "ns:", 3) == 0)
 		return parse_join(st, arg, s, err);
 	colon = strchr(arg, ':');
@@ -175,7 +186,8 @@ static int find_helper(struct rt_spec *s, struct rcr_error **err)
 {
 	if (strcmp(s->network, "pasta") != 0 && strcmp(s->network, "slirp4netns") != 0)
 		return 0;
-	s->net_helper = proc_find_in_path(s->network);
+	if (s->net_helper == NULL)
+		s->net_helper = proc_find_in_path(s->network);
 	if (s->net_helper != NULL)
 		return 0;
 	rcr_error_set(err, ENOENT,
@@ -435,17 +447,18 @@ int ctr_net_write_etc(const struct ctr_opts *o, const struct rt_spec *s, struct 
 {
 	struct net_etc_conf c = {s->hostname, s->name, s->network,    NULL,	      NULL,
 				 NULL,	      o->dns,  o->dns_search, o->dns_options, o->add_hosts};
-	struct net_host_route r;
+	const struct net_host_route *r = NULL;
 	char ctr[16], gw[16], dns[16];
-	bool route = net_host_default_route(&r);
 
+	/* the route is read only for the helpers' modes (none and host need nothing) */
+	if (s->net_helper != NULL)
+		r = host_route();
 	if (strcmp(s->network, "pasta") == 0) {
 		/* pasta gives the container the host's address and maps the gateway to the
 		 * host's loopback (unless --no-map-gw) */
-		c.ctr_ip = route && r.addr[0] ? r.addr : NULL;
-		c.host_ip = route && r.gateway[0] && !has_opt(s->net_opts, "--no-map-gw")
-				    ? r.gateway
-				    : NULL;
+		c.ctr_ip = r && r->addr[0] ? r->addr : NULL;
+		c.host_ip = r && r->gateway[0] && !has_opt(s->net_opts, "--no-map-gw") ? r->gateway
+										       : NULL;
 		c.nameserver = NET_PASTA_DNS;
 	} else if (strcmp(s->network, "slirp4netns") == 0) {
 		slirp_addr(s->net_opts, 100, ctr);
@@ -454,7 +467,7 @@ int ctr_net_write_etc(const struct ctr_opts *o, const struct rt_spec *s, struct 
 		c.ctr_ip = ctr;
 		/* without allow_host_loopback the host is reached on its own address */
 		c.host_ip = net_slirp_host_loopback(s->net_opts) ? gw
-			    : route && r.addr[0]		 ? r.addr
+			    : r && r->addr[0]			 ? r->addr
 								 : NULL;
 		c.nameserver = dns;
 	}
