@@ -140,6 +140,11 @@ int store_image_first_container(struct store *st, const char *image_id, char ctr
 /* ---- volumes.c: what store.c and check.c need -------------------------------------------- */
 
 /* store_orphans_scan for volumes/: entries are named by volume names, not hex ids. */
+/* Every entry of dir that known(set, name) does not know is an orphan: pushed on found and/or
+ * moved to trash (either may be NULL). */
+typedef bool (*store_known_fn)(const void *set, const char *name);
+int store_orphans_in_dir(const char *dir, store_known_fn known, const void *set,
+			 struct store_trash *trash, struct strlist *found, struct rcr_error **err);
 int store_volume_orphans_scan(struct store *st, struct store_trash *trash, struct strlist *found,
 			      struct rcr_error **err);
 /* Inside a write transaction: record the volumes container id uses (each must exist). */

@@ -465,40 +465,49 @@ static const char *table_dir(const struct store *st, const char *table)
 	return strcmp(table, "containers") == 0 ? st->containers : st->images;
 }
 
-int store_orphans_scan(struct store *st, const char *table, struct store_trash *trash,
-		       struct strlist *found, struct rcr_error **err)
+int store_orphans_in_dir(const char *dir, store_known_fn known, const void *set,
+			 struct store_trash *trash, struct strlist *found, struct rcr_error **err)
 {
-	const char *dir = table_dir(st, table);
-	_cleanup_closedir_ DIR *d = NULL;
-	struct name_set rows = {0};
+	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *e;
-	int rc = -1;
 
-	if (strcmp(table, "volumes") == 0)
-		return store_volume_orphans_scan(st, trash, found, err);
-	d = opendir(dir);
 	if (d == NULL) {
 		rcr_error_set_errno(err, errno, "reading '%s'", dir);
 		return -1;
 	}
-	if (load_names(st, table, &rows, err) < 0)
-		goto out;
 	while ((e = readdir(d)) != NULL) {
 		_cleanup_free_ char *path = NULL;
 
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    has_name(&rows, e->d_name))
+		    known(set, e->d_name))
 			continue;
 		path = fs_path_join(dir, e->d_name);
 		if (path == NULL || (found != NULL && strlist_push(found, path) < 0)) {
 			rcr_error_set(err, ENOMEM, "out of memory");
-			goto out;
+			return -1;
 		}
 		if (trash != NULL && store_trash_move(trash, path, err) < 0)
-			goto out;
+			return -1;
 	}
-	rc = 0;
-out:
+	return 0;
+}
+
+static bool known_id(const void *set, const char *name)
+{
+	return has_name(set, name);
+}
+
+int store_orphans_scan(struct store *st, const char *table, struct store_trash *trash,
+		       struct strlist *found, struct rcr_error **err)
+{
+	struct name_set rows = {0};
+	int rc;
+
+	if (strcmp(table, "volumes") == 0)
+		return store_volume_orphans_scan(st, trash, found, err);
+	if (load_names(st, table, &rows, err) < 0)
+		return -1;
+	rc = store_orphans_in_dir(table_dir(st, table), known_id, &rows, trash, found, err);
 	free(rows.v);
 	return rc;
 }

@@ -507,19 +507,18 @@ out:
 
 /* ---- recovery ------------------------------------------------------------------------------- */
 
+static bool known_name(const void *set, const char *name)
+{
+	return strlist_has(set, name);
+}
+
 int store_volume_orphans_scan(struct store *st, struct store_trash *trash, struct strlist *found,
 			      struct rcr_error **err)
 {
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
-	_cleanup_closedir_ DIR *d = opendir(st->volumes);
 	struct strlist rows = {0};
-	struct dirent *e;
-	int rc = -1;
+	int rc;
 
-	if (d == NULL) {
-		rcr_error_set_errno(err, errno, "reading '%s'", st->volumes);
-		return -1;
-	}
 	/* One query, then the walk: we hold the commit lock, so no row appears in between. */
 	s = db_stmt(st, err, "listing volume names", "SELECT name FROM volumes", NULL);
 	if (s == NULL)
@@ -530,25 +529,8 @@ int store_volume_orphans_scan(struct store *st, struct store_trash *trash, struc
 			rc = -1;
 			break;
 		}
-	if (rc < 0)
-		goto out;
-	rc = -1;
-	while ((e = readdir(d)) != NULL) {
-		_cleanup_free_ char *path = NULL;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    strlist_has(&rows, e->d_name))
-			continue;
-		path = fs_path_join(st->volumes, e->d_name);
-		if (path == NULL || (found != NULL && strlist_push(found, path) < 0)) {
-			rcr_error_set(err, ENOMEM, "out of memory");
-			goto out;
-		}
-		if (trash != NULL && store_trash_move(trash, path, err) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
+	if (rc == 0)
+		rc = store_orphans_in_dir(st->volumes, known_name, &rows, trash, found, err);
 	strlist_release(&rows);
 	return rc;
 }
