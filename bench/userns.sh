@@ -42,14 +42,14 @@ median_of() {
 }
 
 img=$(rcr_fresh)
-rcr_first_keep=$(ms_as_user "${rcr[@]}" run --rm --userns=keep-id "$img" true)
-rcr_keep=$(median_of "${rcr[@]}" run --rm --userns=keep-id "$img" true)
+rcr_first_keep=$(ms_as_user "${rcr[@]}" run --rm --network=none --userns=keep-id "$img" true)
+rcr_keep=$(median_of "${rcr[@]}" run --rm --network=none --userns=keep-id "$img" true)
 img=$(rcr_fresh)
-rcr_first_default=$(ms_as_user "${rcr[@]}" run --rm "$img" true)
-rcr_default=$(median_of "${rcr[@]}" run --rm "$img" true)
+rcr_first_default=$(ms_as_user "${rcr[@]}" run --rm --network=none "$img" true)
+rcr_default=$(median_of "${rcr[@]}" run --rm --network=none "$img" true)
 # a keep-id container's work: apt reads its whole database through fuse-overlayfs
-rcr_apt_keep=$(median_of "${rcr[@]}" run --rm --userns=keep-id "$img" apt-cache policy)
-rcr_apt_default=$(median_of "${rcr[@]}" run --rm "$img" apt-cache policy)
+rcr_apt_keep=$(median_of "${rcr[@]}" run --rm --network=none --userns=keep-id "$img" apt-cache policy)
+rcr_apt_default=$(median_of "${rcr[@]}" run --rm --network=none "$img" apt-cache policy)
 
 podman_fresh
 podman_first_keep=$(ms_as_user podman run --rm --network=none --userns=keep-id "$pimg" true)
@@ -58,7 +58,7 @@ podman_fresh
 podman_first_default=$(ms_as_user podman run --rm --network=none "$pimg" true)
 podman_default=$(median_of podman run --rm --network=none "$pimg" true)
 
-echo "Debian, run --rm IMG true (ms; steady = median of $runs; rcr's network is none by default):"
+echo "Debian, run --rm IMG true (ms; steady = median of $runs; both with --network=none):"
 printf '  %-7s keep-id first %8s  steady %7s   default first %7s  steady %7s\n' \
 	rcr "$rcr_first_keep" "$rcr_keep" "$rcr_first_default" "$rcr_default" \
 	podman "$podman_first_keep" "$podman_keep" "$podman_first_default" "$podman_default"
